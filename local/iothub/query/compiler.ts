@@ -1,0 +1,166 @@
+// From query text to a runnable query: parse, check the SELECT list against GROUP BY, and assemble the steps
+// (filter, then group, then project, then TOP) as iot-hub-devguide-query-language.md describes them:
+// "the filter in the WHERE clause is applied. With aggregations, the results of this step are grouped as
+// specified in the GROUP BY clause and, for each group, a row is generated as specified in the SELECT clause."
+import { type Accumulator, createAccumulator } from './aggregates';
+import type { AggregateFunction, Projection, QueryAst } from './ast';
+import type { TwinDocument } from './document';
+import { QueryError } from './errors';
+import { compileCondition, compileExpression, type Evaluator } from './evaluator';
+import { groupKey } from './grouping';
+import { parseQuery } from './parser';
+import { pathText, samePath } from './paths';
+import { setField } from './rows';
+
+/** `twin` for SELECT * (rows are whole twins), `raw` for projections and aggregates (the x-ms-item-type header). */
+export type QueryItemType = 'twin' | 'raw';
+
+export interface CompiledQuery {
+  readonly itemType: QueryItemType;
+  /**
+   * Runs the query over twins in the order given (the caller passes them sorted by deviceId, which makes
+   * results and paging deterministic). SELECT * rows are the input objects themselves, not copies.
+   */
+  run(documents: Iterable<TwinDocument>): unknown[];
+}
+
+/** Throws QueryError for any query it cannot run. */
+export function compileQuery(sql: string): CompiledQuery {
+  const ast = parseQuery(sql);
+  const keep = ast.where ? compileCondition(ast.where) : () => true;
+  const limit = ast.top ?? Number.POSITIVE_INFINITY;
+
+  if (ast.select.kind === 'all') {
+    if (ast.groupBy) {
+      throw new QueryError(
+        `GROUP BY cannot be used with SELECT * (position ${ast.groupBy.position}): select the grouped path and aggregates instead`,
+        ast.groupBy.position,
+      );
+    }
+    return { itemType: 'twin', run: (documents) => filter(documents, keep, limit) };
+  }
+
+  const columns = planColumns(ast.select.items);
+  const aggregated = ast.groupBy !== undefined || columns.some((c) => c.kind === 'aggregate');
+  if (!aggregated) {
+    const values = columns as ValueColumn[];
+    return {
+      itemType: 'raw',
+      run: (documents) =>
+        filter(documents, keep, limit).map((document) => {
+          const row: Record<string, unknown> = {};
+          for (const column of values) setField(row, column.name, column.value(document));
+          return row;
+        }),
+    };
+  }
+  checkGrouping(ast, columns);
+  const groupBy = ast.groupBy ? compileExpression(ast.groupBy) : undefined;
+  return {
+    itemType: 'raw',
+    run: (documents) => aggregate(documents, keep, groupBy, columns).slice(0, limit),
+  };
+}
+
+type ValueColumn = { kind: 'path'; name: string; value: Evaluator; projection: Projection & { kind: 'path' } };
+type AggregateColumn = { kind: 'aggregate'; name: string; fn: AggregateFunction; argument?: Evaluator };
+type Column = ValueColumn | AggregateColumn;
+
+/**
+ * Output keys: the alias, else the last path segment (`properties.reported.x.status` → `status`), else `$1`,
+ * `$2`, … for unaliased aggregates in order (the naming IoT Hub's SQL dialect gives unnamed expressions).
+ */
+function planColumns(projections: readonly Projection[]): Column[] {
+  const names = new Map<string, number>();
+  let unnamed = 0;
+  return projections.map((projection) => {
+    let name: string;
+    if (projection.alias !== undefined) name = projection.alias;
+    else if (projection.kind === 'path') name = projection.path.segments[projection.path.segments.length - 1];
+    else name = `$${(unnamed += 1)}`;
+    const earlier = names.get(name);
+    if (earlier !== undefined) {
+      throw new QueryError(
+        `Duplicate projection name '${name}' at position ${projection.position} (also used at position ${earlier}): rename one with AS`,
+        projection.position,
+      );
+    }
+    names.set(name, projection.position);
+    if (projection.kind === 'path') return { kind: 'path', name, value: compileExpression(projection.path), projection };
+    const column: AggregateColumn = { kind: 'aggregate', name, fn: projection.fn };
+    if (projection.argument) column.argument = compileExpression(projection.argument);
+    return column;
+  });
+}
+
+/** In an aggregate query every non-aggregate projection must be the GROUP BY path. */
+function checkGrouping(ast: QueryAst, columns: readonly Column[]): void {
+  for (const column of columns) {
+    if (column.kind !== 'path') continue;
+    const { path, position } = column.projection;
+    if (!ast.groupBy) {
+      throw new QueryError(
+        `Projection '${pathText(path.segments)}' at position ${position} must be an aggregate or the GROUP BY path; the query has aggregates but no GROUP BY`,
+        position,
+      );
+    }
+    if (!samePath(path.segments, ast.groupBy.segments)) {
+      throw new QueryError(
+        `Projection '${pathText(path.segments)}' at position ${position} is not the GROUP BY path '${pathText(ast.groupBy.segments)}'`,
+        position,
+      );
+    }
+  }
+}
+
+function filter(documents: Iterable<TwinDocument>, keep: (document: TwinDocument) => boolean, limit: number): TwinDocument[] {
+  const result: TwinDocument[] = [];
+  if (limit <= 0) return result;
+  for (const document of documents) {
+    if (!keep(document)) continue;
+    result.push(document);
+    if (result.length >= limit) break;
+  }
+  return result;
+}
+
+interface Group {
+  value: unknown;
+  accumulators: Accumulator[];
+}
+
+/**
+ * One row per group in order of first appearance; without GROUP BY, exactly one row even when nothing matched
+ * (`SELECT COUNT() FROM devices WHERE false` → [{ $1: 0 }]).
+ */
+function aggregate(
+  documents: Iterable<TwinDocument>,
+  keep: (document: TwinDocument) => boolean,
+  groupBy: Evaluator | undefined,
+  columns: readonly Column[],
+): Record<string, unknown>[] {
+  const aggregates = columns.filter((c): c is AggregateColumn => c.kind === 'aggregate');
+  const groups = new Map<string, Group>();
+  const newGroup = (value: unknown): Group => ({ value, accumulators: aggregates.map((a) => createAccumulator(a.fn)) });
+  if (!groupBy) groups.set('', newGroup(undefined));
+  for (const document of documents) {
+    if (!keep(document)) continue;
+    const value = groupBy ? groupBy(document) : undefined;
+    const key = groupBy ? groupKey(value) : '';
+    let group = groups.get(key);
+    if (!group) {
+      group = newGroup(value);
+      groups.set(key, group);
+    }
+    aggregates.forEach((column, i) => group.accumulators[i].add(column.argument ? column.argument(document) : undefined));
+  }
+  return [...groups.values()].map((group) => {
+    const row: Record<string, unknown> = {};
+    let next = 0;
+    for (const column of columns) {
+      // A path column here is the grouped path (checkGrouping), so its value is the group's value.
+      setField(row, column.name, column.kind === 'path' ? group.value : group.accumulators[next++].result());
+    }
+    return row;
+  });
+}
