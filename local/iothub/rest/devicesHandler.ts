@@ -1,0 +1,40 @@
+// Identity registry resource: PUT/GET/DELETE /devices/{id} and GET /devices (REST reference "Devices").
+import type { IotHub } from '../hub';
+import { deviceJson } from '../registry/deviceIdentity';
+import { quoteEtag } from '../registry/etag';
+import { hubErrors } from '../errors';
+import { type RestRequest, type RestResult, header } from './restTypes';
+
+function identityOperation(hub: IotHub): void {
+  hub.admit('identityOperations');
+  hub.counters.increment('identityOps');
+}
+
+export function putDevice(hub: IotHub, request: RestRequest): RestResult {
+  identityOperation(hub);
+  const { device } = hub.registry.createOrUpdate(request.params[0], request.body, header(request, 'if-match'));
+  return { status: 200, body: deviceJson(device), headers: { etag: quoteEtag(device.etag) } };
+}
+
+export function getDevice(hub: IotHub, request: RestRequest): RestResult {
+  identityOperation(hub);
+  const device = hub.registry.require(request.params[0]);
+  return { status: 200, body: deviceJson(device), headers: { etag: quoteEtag(device.etag) } };
+}
+
+export function deleteDevice(hub: IotHub, request: RestRequest): RestResult {
+  identityOperation(hub);
+  hub.registry.delete(request.params[0], header(request, 'if-match'));
+  return { status: 204 };
+}
+
+export function listDevices(hub: IotHub, request: RestRequest): RestResult {
+  identityOperation(hub);
+  const topParam = request.query.get('top');
+  let top = 1000;
+  if (topParam !== null) {
+    top = Number(topParam);
+    if (!Number.isInteger(top) || top < 1 || top > 1000) throw hubErrors.argumentInvalid('top must be an integer from 1 to 1000.');
+  }
+  return { status: 200, body: hub.registry.list(top).map(deviceJson) };
+}

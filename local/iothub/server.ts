@@ -1,0 +1,99 @@
+// Wires the hub to its two listeners (HTTPS for the service REST API and the admin API, MQTT over TLS for devices)
+// and owns their lifetime. No protocol logic lives here.
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { createAdminRequestHandler } from './admin/adminApi';
+import { createEmulatorAdmin } from './admin/emulatorAdmin';
+import { serverCertificateFor } from './cert';
+import { IotHub } from './hub';
+import { startMqttEndpoint } from './mqtt/broker';
+import { startHttpsEndpoint } from './rest/httpsEndpoint';
+import type { DeviceCredentials, IotHubEmulatorOptions, RunningIotHubEmulator, ServicePolicyName } from './types';
+
+const SERVICE_POLICIES: readonly ServicePolicyName[] = ['iothubowner', 'service', 'registryRead', 'registryReadWrite'];
+
+export async function startServer(options: IotHubEmulatorOptions = {}): Promise<RunningIotHubEmulator> {
+  const hostName = options.hostName ?? 'localhost';
+  const bindAddress = options.bindAddress ?? '127.0.0.1';
+  const log = options.log ?? (() => undefined);
+  const tier = options.quota?.tier ?? 'none';
+  if (!['none', 'S1', 'S2', 'S3'].includes(tier)) throw new RangeError(`unknown quota tier ${JSON.stringify(tier)}`);
+  const hub = new IotHub({ hostName, quota: { tier, units: options.quota?.units ?? 1 }, policyKeys: options.policyKeys, log });
+  const adminKey = options.adminKey ?? randomBytes(24).toString('base64url');
+  const admin = createEmulatorAdmin(hub);
+
+  const certificate = await serverCertificateFor(hostName);
+  const ownsCertDir = options.certDir === undefined;
+  const certDir = options.certDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'iothub-emulator-'));
+  fs.mkdirSync(certDir, { recursive: true });
+  const caCertPath = path.join(certDir, 'iothub-emulator-ca.pem');
+  fs.writeFileSync(caCertPath, certificate.caCertPem);
+
+  const removeCertFiles = () => {
+    if (options.keepCertFiles) return;
+    if (ownsCertDir) fs.rmSync(certDir, { recursive: true, force: true });
+    else fs.rmSync(caCertPath, { force: true });
+  };
+
+  const tlsMaterial = { key: certificate.keyPem, cert: certificate.certPem };
+  let https: Awaited<ReturnType<typeof startHttpsEndpoint>> | undefined;
+  let mqtt: Awaited<ReturnType<typeof startMqttEndpoint>>;
+  try {
+    https = await startHttpsEndpoint(hub, {
+      port: options.httpsPort ?? 0,
+      bindAddress,
+      ...tlsMaterial,
+      admin: createAdminRequestHandler(admin, adminKey),
+    });
+    mqtt = await startMqttEndpoint(hub, { port: options.mqttPort ?? 0, bindAddress, ...tlsMaterial });
+  } catch (error) {
+    await https?.close();
+    removeCertFiles();
+    throw error;
+  }
+  const httpsEndpoint = https;
+  // Clients may sign `sr` with the port they dialled.
+  hub.hostAliases.push(`${hostName}:${httpsEndpoint.port}`, `${hostName}:${mqtt.port}`);
+  log(`iothub emulator: https on ${bindAddress}:${httpsEndpoint.port}, mqtts on ${bindAddress}:${mqtt.port}, host name ${hostName}, quota ${tier}`);
+
+  const serviceConnectionStringFor = (policy: ServicePolicyName): string => {
+    if (!SERVICE_POLICIES.includes(policy)) throw new RangeError(`unknown service policy ${JSON.stringify(policy)}`);
+    return `HostName=${hostName}:${httpsEndpoint.port};SharedAccessKeyName=${policy};SharedAccessKey=${hub.policies.keyOf(policy)}`;
+  };
+
+  const deviceCredentials = (deviceId: string): DeviceCredentials => {
+    const device = hub.registry.get(deviceId);
+    const key = device?.authentication.symmetricKey.primaryKey;
+    if (!device || !key) throw new Error(`device ${JSON.stringify(deviceId)} does not exist or has no symmetric key`);
+    return { host: hostName, deviceId, sharedAccessKey: key, gatewayHostName: `${hostName}:${mqtt.port}` };
+  };
+
+  let stopping: Promise<void> | undefined;
+  return {
+    hostName,
+    httpsPort: httpsEndpoint.port,
+    mqttPort: mqtt.port,
+    serviceConnectionString: serviceConnectionStringFor('iothubowner'),
+    serviceConnectionStringFor,
+    deviceConnectionString(deviceId: string): string {
+      const { host, sharedAccessKey, gatewayHostName } = deviceCredentials(deviceId);
+      return `HostName=${host};DeviceId=${deviceId};SharedAccessKey=${sharedAccessKey};GatewayHostName=${gatewayHostName}`;
+    },
+    deviceCredentials,
+    caCertPem: certificate.caCertPem,
+    caCertPath,
+    admin,
+    adminKey,
+    stop(): Promise<void> {
+      stopping ??= (async () => {
+        hub.shutdown();
+        await Promise.all([httpsEndpoint.close(), mqtt.close()]);
+        removeCertFiles();
+        log('iothub emulator: stopped');
+      })();
+      return stopping;
+    },
+  };
+}
