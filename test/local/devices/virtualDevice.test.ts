@@ -1,0 +1,55 @@
+// Virtual devices inside the emulator (no MQTT): the same scenarios as the MQTT device, and a 10,000-device fleet.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { startIotHubEmulator, type RunningIotHubEmulator } from '../../../local/iothub/index.js';
+import { startSimulatedFleet } from '../../../local/devices/index.js';
+import { describeDeviceScenarios } from './support/deviceScenarios.js';
+import { at, serviceSide, type ServiceSide } from './support/serviceSide.js';
+
+describeDeviceScenarios('virtual');
+
+describe('a fleet of 10,000 virtual devices', () => {
+  let emulator: RunningIotHubEmulator;
+  let service: ServiceSide;
+  before(async () => {
+    emulator = await startIotHubEmulator();
+    service = serviceSide(emulator);
+  });
+  after(async () => {
+    service.close();
+    await emulator.stop();
+  });
+
+  test('all are created, connected, answer a reboot through the service SDK and report completed', async () => {
+    const COUNT = 10_000;
+    const fleet = await startSimulatedFleet({ emulator, count: COUNT, prefix: 'bulk-', transport: 'virtual', rebootDurationMs: 50 });
+    try {
+      assert.equal(fleet.devices.size, COUNT);
+      assert.equal(fleet.ids[0], 'bulk-1');
+      assert.equal(fleet.ids[COUNT - 1], 'bulk-10000');
+      assert.equal([...fleet.devices.values()].filter((d) => d.connected).length, COUNT);
+
+      const statuses = new Map<number, number>();
+      let next = 0;
+      const worker = async (): Promise<void> => {
+        while (next < COUNT) {
+          const id = fleet.ids[next++];
+          const { status } = await service.invoke(id, 'reboot');
+          statuses.set(status, (statuses.get(status) ?? 0) + 1);
+        }
+      };
+      await Promise.all(Array.from({ length: 32 }, worker));
+      assert.deepEqual([...statuses], [[200, COUNT]]);
+
+      await Promise.all([...fleet.devices.values()].map((d) => d.whenIdle()));
+      const completed = [...fleet.devices.values()].filter((d) => d.connected && at(d.reports.at(-1)?.patch, 'iothubDM', 'reboot', 'status') === 'completed');
+      assert.equal(completed.length, COUNT);
+      // Spot-check the hub's view of a few devices.
+      for (const id of [fleet.ids[0], fleet.ids[4999], fleet.ids[COUNT - 1]]) {
+        assert.equal(at(await service.reported(id), 'iothubDM', 'reboot', 'status'), 'completed');
+      }
+    } finally {
+      await fleet.stop();
+    }
+  });
+});
