@@ -1,0 +1,188 @@
+// IotHubGateway on the unmodified azure-iothub service SDK.
+import type { Client, Registry } from 'azure-iothub';
+import { classifyHubFailure, describeHubFailure, type HubFailure } from '../../domain/hubErrors';
+import { isAcceptedStatus, type MethodInvocationResult, type MethodRequest, type MethodResponse } from '../../domain/methodInvocation';
+import type { FleetQuery, IotHubGateway, RebootStatusCount, TwinReadResult } from '../../domain/ports';
+import { HubRequestError, TransientHubError } from '../../domain/ports';
+import { buildRebootStatusQuery, COUNT_ALIAS, STATUS_ALIAS } from '../../domain/fleetReport';
+import { needsConnectionTime } from '../../domain/rebootState';
+import { hubTimeFromHeaders, toHubFailure } from './hubFailure';
+import type { ServiceClients } from './serviceClients';
+import { connectionState, toReportedRebootState } from './twinMapping';
+
+/** Device.connectionStateUpdatedTime of the identity (the twin does not carry it). */
+interface DeviceIdentity { connectionState?: unknown; connectionStateUpdatedTime?: unknown }
+
+export interface GatewayOptions {
+  /** Extra wait beyond the hub's own method timeouts before an unanswered invocation counts as outcome-unknown. */
+  methodGraceMs?: number;
+  /** Upper bound for registry calls (twin reads, queries). */
+  registryTimeoutMs?: number;
+  /** Page size for twin queries (the SDK's maximum is 10 000; the hub caps a page at 1 000). */
+  queryPageSize?: number;
+}
+
+class NoAnswer extends Error {}
+
+/** The SDK's RetryPolicy contract (azure-iothub common-core/retry_policy): never retry. */
+const NO_RETRY = Object.freeze({
+  shouldRetry: (): boolean => false,
+  nextRetryTimeout: (): number => -1,
+});
+
+export class AzureIotHubGateway implements IotHubGateway {
+  private readonly registry: Registry;
+  private readonly client: Client;
+  private readonly methodGraceMs: number;
+  private readonly registryTimeoutMs: number;
+  private readonly queryPageSize: number;
+
+  constructor(private readonly clients: ServiceClients, options: GatewayOptions = {}) {
+    this.registry = clients.registry;
+    this.client = clients.client;
+    // Client.invokeDeviceMethod retries 429/500/503 internally for up to 240 s (client.ts MAX_RETRY_TIMEOUT):
+    // far beyond an activity's budget, and it hides the hub's error code. The orchestration retries instead.
+    this.client.setRetryPolicy(NO_RETRY);
+    this.methodGraceMs = options.methodGraceMs ?? 20_000;
+    this.registryTimeoutMs = options.registryTimeoutMs ?? 30_000;
+    this.queryPageSize = options.queryPageSize ?? 1000;
+  }
+
+  async invokeMethod(request: MethodRequest): Promise<MethodInvocationResult> {
+    const params = {
+      methodName: request.methodName,
+      payload: request.payload ?? null,
+      responseTimeoutInSeconds: request.responseTimeoutInSeconds,
+      connectTimeoutInSeconds: request.connectTimeoutInSeconds,
+    };
+    const hubWaitMs = (request.responseTimeoutInSeconds + request.connectTimeoutInSeconds) * 1000;
+    try {
+      const { result, message } = await withDeadline(this.client.invokeDeviceMethod(request.deviceId, params), hubWaitMs + this.methodGraceMs);
+      const response = methodResponse(result);
+      const hubTime = hubTimeFromHeaders(message?.headers);
+      return isAcceptedStatus(response.status)
+        ? { kind: 'accepted', response, hubTime }
+        : { kind: 'rejected', response, hubTime };
+    } catch (err) {
+      if (err instanceof NoAnswer) {
+        // The request went out and the hub stayed silent past its own timeouts: the device may have got it.
+        return { kind: 'outcomeUnknown', errorCode: null, message: `no answer from IoT Hub within ${Math.round((hubWaitMs + this.methodGraceMs) / 1000)} s`, hubTime: null };
+      }
+      const failure = toHubFailure(err);
+      const text = describeHubFailure(failure);
+      switch (classifyHubFailure(failure)) {
+        case 'deviceNotFound':
+          return { kind: 'deviceNotFound', errorCode: failure.errorCode!, message: `the device is not registered in IoT Hub (${text})` };
+        case 'deviceOffline':
+          return { kind: 'deviceOffline', errorCode: failure.errorCode!, message: `the device is not connected or has not subscribed to methods (${text})` };
+        case 'outcomeUnknown':
+          return { kind: 'outcomeUnknown', errorCode: failure.errorCode ?? null,
+            message: `IoT Hub timed out waiting for the device's answer (${text})`, hubTime: hubTimeFromHeaders(responseHeaders(err)) };
+        case 'transient':
+          throw new TransientHubError(`invoking '${request.methodName}' failed transiently: ${text}`);
+        case 'permanent':
+          return failed(failure, `invoking '${request.methodName}' was refused: ${text}`);
+      }
+    }
+  }
+
+  async readRebootState(deviceId: string, since: string): Promise<TwinReadResult> {
+    let twin: unknown;
+    try {
+      twin = (await withDeadline(this.registry.getTwin(deviceId), this.registryTimeoutMs)).responseBody;
+    } catch (err) {
+      return this.readFailure(err, 'reading the twin');
+    }
+    const state = toReportedRebootState(twin);
+    if (needsConnectionTime(state, since)) {
+      try {
+        const device = (await withDeadline(this.registry.get(deviceId), this.registryTimeoutMs)).responseBody as DeviceIdentity;
+        const at = device.connectionStateUpdatedTime;
+        state.connectionStateUpdatedTime = typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? new Date(Date.parse(at)).toISOString() : null;
+        state.connectionState = connectionState(device.connectionState) ?? state.connectionState;
+      } catch (err) {
+        return this.readFailure(err, 'reading the device identity');
+      }
+    }
+    return { kind: 'observed', state };
+  }
+
+  async countByRebootStatus(query: FleetQuery): Promise<RebootStatusCount[]> {
+    const sql = buildRebootStatusQuery(query);
+    const counts = new Map<string | null, number>();
+    try {
+      const cursor = this.registry.createQuery(sql, this.queryPageSize);
+      let pages = 0;
+      do {
+        // GROUP BY results are small; a runaway continuation would be a hub bug, so bound the loop.
+        if (++pages > 1000) throw new Error('too many result pages');
+        const { result } = await withDeadline(cursor.next(), this.registryTimeoutMs);
+        for (const row of Array.isArray(result) ? (result as Record<string, unknown>[]) : []) {
+          const status = statusKey(row[STATUS_ALIAS]);
+          const devices = Number(row[COUNT_ALIAS] ?? 0);
+          counts.set(status, (counts.get(status) ?? 0) + (Number.isFinite(devices) ? devices : 0));
+        }
+      } while (cursor.hasMoreResults);
+    } catch (err) {
+      const failure = err instanceof NoAnswer ? { message: 'no answer from IoT Hub' } : toHubFailure(err);
+      const kind = err instanceof NoAnswer ? 'transient' : classifyHubFailure(failure);
+      const text = describeHubFailure(failure);
+      if (kind === 'transient') throw new TransientHubError(`the twin query failed transiently: ${text}`);
+      throw new HubRequestError(`the twin query failed: ${text}`);
+    }
+    return [...counts.entries()]
+      .map(([status, devices]) => ({ status, devices }))
+      // Largest groups first; devices reporting no status after those reporting one; then by name.
+      .sort((a, b) => b.devices - a.devices || Number(a.status === null) - Number(b.status === null)
+        || (a.status ?? '').localeCompare(b.status ?? ''));
+  }
+
+  async close(): Promise<void> {
+    this.clients.close();
+  }
+
+  private readFailure(err: unknown, what: string): TwinReadResult {
+    if (err instanceof NoAnswer) throw new TransientHubError(`${what} failed transiently: no answer from IoT Hub`);
+    const failure = toHubFailure(err);
+    const text = describeHubFailure(failure);
+    switch (classifyHubFailure(failure)) {
+      case 'deviceNotFound':
+        return { kind: 'deviceNotFound', errorCode: failure.errorCode!, message: `the device is not registered in IoT Hub (${text})` };
+      case 'transient':
+      case 'outcomeUnknown':
+        throw new TransientHubError(`${what} failed transiently: ${text}`);
+      default:
+        return failed(failure, `${what} was refused: ${text}`);
+    }
+  }
+}
+
+function failed(failure: HubFailure, message: string): { kind: 'failed'; httpStatus: number | null; errorCode: number | null; message: string } {
+  return { kind: 'failed', httpStatus: failure.httpStatus ?? null, errorCode: failure.errorCode ?? null, message };
+}
+
+function methodResponse(result: unknown): MethodResponse {
+  const body = (typeof result === 'object' && result !== null ? result : {}) as { status?: unknown; payload?: unknown };
+  const status = typeof body.status === 'number' ? body.status : Number(body.status);
+  if (!Number.isFinite(status)) throw new Error('IoT Hub returned a method response without a numeric status');
+  return { status, payload: body.payload ?? null };
+}
+
+function statusKey(value: unknown): string | null {
+  if (value === undefined || value === null) return null;
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function responseHeaders(err: unknown): import('node:http').IncomingHttpHeaders | undefined {
+  return (err as { response?: { headers?: import('node:http').IncomingHttpHeaders } } | null)?.response?.headers;
+}
+
+/** Rejects with NoAnswer when `promise` has not settled within `ms`; the timer never keeps the process alive. */
+function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => reject(new NoAnswer()), ms);
+    timer.unref();
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}

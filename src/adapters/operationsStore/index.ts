@@ -1,0 +1,1 @@
+export { TableOperationsStore, createTableClient, type OperationsStoreConnection } from './tableOperationsStore';

@@ -1,0 +1,84 @@
+// IoT Hub error codes that decide what the reboot does next (troubleshoot-error-codes.md;
+// Azure/azure-iot-sdk-csharp IotHubServiceErrorCode.cs; /work/shared/research/iothub-emulator.md §5).
+
+export const HUB_ERROR = Object.freeze({
+  DeviceNotFound: 404001,
+  DeviceNotOnline: 404103,
+  GatewayTimeout: 504101,
+  ThrottlingException: 429001,
+  ServerError: 500001,
+  ServiceUnavailable: 503001,
+} as const);
+
+/** Error names the hub uses in `iothub-errorcode` headers and `ErrorCode:<Name>;…` messages, with their numbers. */
+const CODE_BY_NAME: Readonly<Record<string, number>> = Object.freeze({
+  ArgumentInvalid: 400004,
+  IotHubFormatError: 400006,
+  IotHubUnauthorizedAccess: 401002,
+  IotHubUnauthorized: 401003,
+  IotHubQuotaExceeded: 403002,
+  DeviceNotFound: 404001,
+  ModuleNotFound: 404010,
+  DeviceNotOnline: 404103,
+  DeviceAlreadyExists: 409001,
+  PreconditionFailed: 412001,
+  MessageTooLarge: 413001,
+  ThrottlingException: 429001,
+  ThrottleBacklogLimitExceeded: 429002,
+  ThrottlingBacklogTimeout: 429003,
+  ThrottlingMaxActiveJobCountExceeded: 429004,
+  DeviceThrottlingLimitExceeded: 429005,
+  ServerError: 500001,
+  ServiceUnavailable: 503001,
+  GatewayTimeout: 504101,
+});
+
+export function hubErrorCodeFromName(name: string | undefined): number | undefined {
+  return name === undefined ? undefined : CODE_BY_NAME[name];
+}
+
+/** What an adapter could learn about a failed call to the hub. */
+export interface HubFailure {
+  /** HTTP status of the hub's answer; absent when no answer arrived (network failure). */
+  httpStatus?: number;
+  /** Six-digit IoT Hub error code from the body or the `iothub-errorcode` header. */
+  errorCode?: number;
+  /** Node's error code for network failures (ECONNREFUSED, ECONNRESET, ETIMEDOUT, …). */
+  networkCode?: string;
+  /** Short description without secrets. */
+  message: string;
+}
+
+/**
+ * How a failed hub call is treated:
+ * - `deviceNotFound` / `deviceOffline`: final outcomes;
+ * - `outcomeUnknown`: the hub timed out waiting for the device (504101): the method may have run;
+ * - `transient`: throttling (429xxx), 5xx, or no answer at all: retry with backoff;
+ * - `permanent`: anything else (400, 401, 403, …): a configuration or programming error, never retried.
+ */
+export type HubFailureKind = 'deviceNotFound' | 'deviceOffline' | 'outcomeUnknown' | 'transient' | 'permanent';
+
+export function classifyHubFailure(failure: HubFailure): HubFailureKind {
+  const { errorCode, httpStatus } = failure;
+  if (errorCode === HUB_ERROR.DeviceNotFound) return 'deviceNotFound';
+  if (errorCode === HUB_ERROR.DeviceNotOnline) return 'deviceOffline';
+  if (errorCode === HUB_ERROR.GatewayTimeout) return 'outcomeUnknown';
+  if (errorCode !== undefined && Math.floor(errorCode / 1000) === 429) return 'transient';
+  // An untrusted or mismatched server certificate will not fix itself: a configuration problem (the CA setting).
+  if (httpStatus === undefined && failure.networkCode !== undefined && TLS_TRUST_FAILURE.test(failure.networkCode)) return 'permanent';
+  if (httpStatus === undefined) return 'transient';
+  // A bare 5xx (no 504101 in it) did not come from the method gateway: nothing reached the device.
+  if (httpStatus === 429 || httpStatus >= 500) return 'transient';
+  return 'permanent';
+}
+
+/** Node/OpenSSL codes for certificate verification failures (SELF_SIGNED_CERT_IN_CHAIN, ERR_TLS_CERT_ALTNAME_INVALID, …). */
+const TLS_TRUST_FAILURE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;
+
+export function describeHubFailure(failure: HubFailure): string {
+  const parts: string[] = [];
+  if (failure.httpStatus !== undefined) parts.push(`HTTP ${failure.httpStatus}`);
+  if (failure.errorCode !== undefined) parts.push(`error ${failure.errorCode}`);
+  if (failure.networkCode !== undefined) parts.push(failure.networkCode);
+  return parts.length > 0 ? `${failure.message} (${parts.join(', ')})` : failure.message;
+}

@@ -1,0 +1,80 @@
+// The start-reboot request body: every field optional, ranges from IoT Hub's direct-method limits
+// (responseTimeoutInSeconds 5–300, connectTimeoutInSeconds 0–300, payload ≤ 128 KB:
+// iot-hub-devguide-direct-methods, iot-hub-devguide-quotas-throttling) and from ARCHITECTURE.md §2.
+import { RequestError, invalid } from './requestError';
+import { jsonByteLength } from './jsonSize';
+import { printable } from './text';
+
+export const MAX_METHOD_PAYLOAD_BYTES = 128 * 1024;
+
+export interface RebootRequest {
+  /** Sent as the direct-method payload; `null` when the caller gave none. */
+  payload: unknown;
+  responseTimeoutInSeconds: number;
+  connectTimeoutInSeconds: number;
+  pollIntervalSeconds: number;
+  timeoutSeconds: number;
+}
+
+interface IntegerField {
+  name: Exclude<keyof RebootRequest, 'payload'>;
+  min: number;
+  max: number;
+  defaultValue: number;
+}
+
+export const REBOOT_REQUEST_FIELDS: readonly IntegerField[] = Object.freeze([
+  { name: 'responseTimeoutInSeconds', min: 5, max: 300, defaultValue: 30 },
+  { name: 'connectTimeoutInSeconds', min: 0, max: 300, defaultValue: 0 },
+  { name: 'pollIntervalSeconds', min: 1, max: 300, defaultValue: 5 },
+  { name: 'timeoutSeconds', min: 10, max: 86_400, defaultValue: 600 },
+]);
+
+const KNOWN_FIELDS = new Set<string>(['payload', ...REBOOT_REQUEST_FIELDS.map((f) => f.name)]);
+
+export const DEFAULT_REBOOT_REQUEST: Readonly<RebootRequest> = Object.freeze({
+  payload: null,
+  ...Object.fromEntries(REBOOT_REQUEST_FIELDS.map((f) => [f.name, f.defaultValue])),
+} as RebootRequest);
+
+/**
+ * Validates an already JSON-parsed body (`undefined` = no body) and fills in defaults.
+ * Throws RequestError naming the first offending field.
+ */
+export function parseRebootRequest(body: unknown): RebootRequest {
+  if (body === undefined) return { ...DEFAULT_REBOOT_REQUEST };
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw invalid('body', 'The request body must be a JSON object.');
+  }
+  const fields = body as Record<string, unknown>;
+  for (const name of Object.keys(fields)) {
+    if (!KNOWN_FIELDS.has(name)) {
+      throw invalid(printable(name), `Unknown field '${printable(name)}'. Allowed fields: ${[...KNOWN_FIELDS].join(', ')}.`);
+    }
+  }
+  const request: RebootRequest = { ...DEFAULT_REBOOT_REQUEST };
+  if ('payload' in fields) {
+    const size = jsonByteLength(fields.payload);
+    if (size > MAX_METHOD_PAYLOAD_BYTES) {
+      throw new RequestError(413, 'PayloadTooLarge',
+        `The method payload is ${size} bytes of JSON; IoT Hub accepts at most ${MAX_METHOD_PAYLOAD_BYTES}.`, 'payload');
+    }
+    request.payload = fields.payload ?? null;
+  }
+  for (const field of REBOOT_REQUEST_FIELDS) {
+    if (!(field.name in fields)) continue;
+    request[field.name] = integerInRange(fields[field.name], field);
+  }
+  if (request.pollIntervalSeconds > request.timeoutSeconds) {
+    throw invalid('pollIntervalSeconds',
+      `pollIntervalSeconds (${request.pollIntervalSeconds}) must not exceed timeoutSeconds (${request.timeoutSeconds}).`);
+  }
+  return request;
+}
+
+function integerInRange(value: unknown, field: IntegerField): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < field.min || value > field.max) {
+    throw invalid(field.name, `${field.name} must be an integer from ${field.min} to ${field.max} (default ${field.defaultValue}).`);
+  }
+  return value;
+}

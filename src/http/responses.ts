@@ -1,0 +1,39 @@
+// JSON responses and the error envelope `{ "error": { "code", "message", "target" } }` (ARCHITECTURE.md §2).
+// Caller mistakes get 4xx with the field at fault; anything else is logged and answered without details.
+import type { HttpResponseInit, InvocationContext } from '@azure/functions';
+import { ConfigError } from '../config';
+import { RequestError } from '../domain/requestError';
+import { HubRequestError, TransientHubError } from '../domain/ports';
+
+export interface ErrorBody {
+  error: { code: string; message: string; target?: string };
+}
+
+export function json(status: number, body: unknown, headers: Record<string, string> = {}): HttpResponseInit {
+  return { status, jsonBody: body, headers: { 'Content-Type': 'application/json; charset=utf-8', ...headers } };
+}
+
+export function errorJson(status: number, code: string, message: string, target?: string, headers: Record<string, string> = {},
+  extra: Record<string, unknown> = {}): HttpResponseInit {
+  const body: ErrorBody = { error: target === undefined ? { code, message } : { code, message, target } };
+  return json(status, { ...body, ...extra }, headers);
+}
+
+/** Maps an error thrown while serving a request to a response; never includes stack traces or setting values. */
+export function errorResponse(err: unknown, context: InvocationContext): HttpResponseInit {
+  if (err instanceof RequestError) return errorJson(err.status, err.code, err.message, err.target);
+  if (err instanceof TransientHubError) {
+    context.warn(err.message);
+    return errorJson(503, 'IotHubUnavailable', 'IoT Hub is busy or unavailable; try again later.', undefined, { 'Retry-After': '10' });
+  }
+  if (err instanceof HubRequestError) {
+    context.error(err.message);
+    return errorJson(502, 'IotHubError', 'IoT Hub refused the request; see the function logs.');
+  }
+  if (err instanceof ConfigError) {
+    context.error(err.message);
+    return errorJson(500, 'ConfigurationError', err.message);
+  }
+  context.error(`Unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+  return errorJson(500, 'InternalError', 'The request could not be completed; see the function logs.');
+}
