@@ -1,0 +1,114 @@
+// Orchestrator actions (research §2.3) and the host's record of them. The JS library numbers tasks as
+// it tracks them (TaskOrchestrationExecutor.trackOpenTask): one id per activity, sub-orchestration or
+// timer, depth-first inside Task.all/Task.any, none for external events or continueAsNew. The host
+// gives the TaskScheduled / SubOrchestrationInstanceCreated / TimerCreated events the same numbers.
+import { createHash } from 'node:crypto';
+import type { RetryOptionsJson } from './retry';
+
+export enum ActionType {
+  CallActivity = 0,
+  CallActivityWithRetry = 1,
+  CallSubOrchestrator = 2,
+  CallSubOrchestratorWithRetry = 3,
+  ContinueAsNew = 4,
+  CreateTimer = 5,
+  WaitForExternalEvent = 6,
+  CallEntity = 7,
+  CallHttp = 8,
+  SignalEntity = 9,
+  WhenAny = 11,
+  WhenAll = 12,
+  LockEntities = 13,
+  ReleaseEntities = 14,
+}
+
+export interface ActionJson {
+  actionType: ActionType;
+  functionName?: string;
+  input?: unknown;
+  instanceId?: string;
+  version?: string;
+  retryOptions?: RetryOptionsJson;
+  fireAt?: string;
+  isCanceled?: boolean;
+  externalEventName?: string;
+  compoundActions?: ActionJson[];
+}
+
+/** What the host remembers about an action position, to check that replays emit the same actions. */
+export interface ActionRecord {
+  actionType: ActionType;
+  name?: string;
+  fireAt?: string;
+  inputHash?: string;
+  /** The sequence id given to this action (first attempt for retried calls); -1 when it takes none. */
+  id: number;
+}
+
+/** Depth-first flattening of compound actions, for when the worker's identity-aware probe is unavailable. */
+export function flattenActions(actions: unknown[]): ActionJson[] {
+  const out: ActionJson[] = [];
+  const visit = (a: ActionJson): void => {
+    if ((a.actionType === ActionType.WhenAll || a.actionType === ActionType.WhenAny) && Array.isArray(a.compoundActions)) {
+      a.compoundActions.forEach(visit);
+    } else out.push(a);
+  };
+  (actions as ActionJson[]).forEach(visit);
+  return out;
+}
+
+export function takesSequenceId(type: ActionType): boolean {
+  return (
+    type === ActionType.CallActivity ||
+    type === ActionType.CallActivityWithRetry ||
+    type === ActionType.CallSubOrchestrator ||
+    type === ActionType.CallSubOrchestratorWithRetry ||
+    type === ActionType.CreateTimer
+  );
+}
+
+export function isUnsupported(type: ActionType): boolean {
+  return (
+    type === ActionType.CallEntity ||
+    type === ActionType.SignalEntity ||
+    type === ActionType.CallHttp ||
+    type === ActionType.LockEntities ||
+    type === ActionType.ReleaseEntities
+  );
+}
+
+export function hashInput(input: unknown): string {
+  return createHash('sha1').update(input === undefined ? 'undefined' : JSON.stringify(input)).digest('base64url').slice(0, 16);
+}
+
+export function recordOf(action: ActionJson, id: number): ActionRecord {
+  return {
+    actionType: action.actionType,
+    name: action.functionName ?? action.externalEventName,
+    fireAt: action.actionType === ActionType.CreateTimer ? action.fireAt : undefined,
+    inputHash: action.actionType === ActionType.CreateTimer || action.actionType === ActionType.WaitForExternalEvent ? undefined : hashInput(action.input),
+    id,
+  };
+}
+
+/** Describes how a replayed action differs from the recorded one, or undefined when it matches. */
+export function replayMismatch(recorded: ActionRecord, replayed: ActionJson): string | undefined {
+  const now = recordOf(replayed, recorded.id);
+  const describe = (r: ActionRecord) => `${ActionType[r.actionType]}${r.name ? ` '${r.name}'` : ''}${r.fireAt ? ` firing at ${r.fireAt}` : ''}`;
+  if (now.actionType !== recorded.actionType || now.name !== recorded.name) return `expected ${describe(recorded)} but the replay emitted ${describe(now)}`;
+  if (now.fireAt !== recorded.fireAt) return `expected ${describe(recorded)} but the replay's timer fires at ${now.fireAt}`;
+  if (now.inputHash !== recorded.inputHash) return `${describe(recorded)} was replayed with a different input`;
+  return undefined;
+}
+
+/** JSON text stored as the input of a scheduled activity or continue-as-new: strings are JSON already. */
+export function encodedInput(input: unknown): string | null {
+  if (input === undefined) return null;
+  return typeof input === 'string' ? input : JSON.stringify(input);
+}
+
+/** A stable GUID-shaped id derived from text, so a re-run of an interrupted episode reuses the same ids. */
+export function deterministicGuid(text: string): string {
+  const h = createHash('sha1').update(text).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
+}

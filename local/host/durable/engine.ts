@@ -1,0 +1,991 @@
+// The orchestration engine: what the Durable extension and DTFx do around the JS replay.
+// Per instance, inbox messages are processed serially in episodes. An episode appends
+// OrchestratorStarted and the delivered events, invokes the orchestrator through the worker, gives the
+// new actions the ids the JS library gave their tasks, checks the replay against what was recorded,
+// persists history + work, then dispatches activities, timers and sub-orchestrations.
+import { randomUUID } from 'node:crypto';
+import type { Clock } from '../clock';
+import type { HostLog } from '../log';
+import { findTrigger, type FunctionMetadata, type RpcInvocationRequest } from '../rpc/types';
+import { ConcurrencyError, TERMINAL_STATUSES, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type ParentRef, type RuntimeStatus, type Store, type WorkItem } from '../store/store';
+import type { InvocationOutcome } from '../worker/invoker';
+import { ActionType, deterministicGuid, encodedInput, flattenActions, isUnsupported, recordOf, replayMismatch, takesSequenceId, type ActionJson, type ActionRecord } from './actions';
+import { activityFailure, activityInputData, activityResult } from './activityEncoding';
+import { completedTaskId, EventType, history as events, OrchestrationStatusCode, type HistoryEvent, type ParentInstanceInfo } from './history';
+import { readOrchestratorOutcome } from './orchestratorResult';
+import { retryDelayMs, retryTimeoutExpired, type RetryOptionsJson } from './retry';
+import { TimerScheduler } from './timerScheduler';
+import { KeyedMutex, WorkQueue } from './workQueue';
+
+export type Invoke = (request: RpcInvocationRequest) => Promise<InvocationOutcome>;
+
+export interface EngineOptions {
+  store: Store;
+  clock: Clock;
+  invoke: Invoke;
+  functions: FunctionMetadata[];
+  log: HostLog;
+  overridableExistingInstanceStates: 'AnyState' | 'NonRunningStates';
+  maxConcurrentActivityFunctions: number;
+  maxConcurrentOrchestratorFunctions: number;
+}
+
+interface PendingWork {
+  kind: 'activity' | 'subOrchestration' | 'timer' | 'retryTimer';
+  /** Key (first attempt id) of the retry policy this work belongs to. */
+  retryKey?: number;
+}
+
+interface RetryState {
+  kind: 'activity' | 'subOrchestration';
+  name: string;
+  input: unknown;
+  instanceId?: string;
+  options: RetryOptionsJson;
+  failures: number;
+  firstAttemptAt: number;
+}
+
+interface EngineState {
+  /** Mirrors TaskOrchestrationExecutor.sequenceNumber. */
+  nextId: number;
+  actions: ActionRecord[];
+  pending: Record<string, PendingWork>;
+  retries: Record<string, RetryState>;
+  lastTimestamp: number;
+}
+
+interface InstanceState {
+  /** Working copy, mutated during an episode. */
+  record: InstanceRecord;
+  /** The last committed row: what status readers see. */
+  committed: InstanceRecord;
+  version: string | undefined;
+  history: HistoryEvent[];
+  engine: EngineState;
+}
+
+type Outbound =
+  | { type: 'activity'; item: WorkItem }
+  | { type: 'timer'; message: InboxMessage }
+  | { type: 'cancelTimer'; timerId: number }
+  | { type: 'startChild'; instanceId: string; executionId: string; name: string; input: string | null; parent: ParentRef }
+  | { type: 'notifyParent'; message: InboxMessage };
+
+export class ConflictError extends Error {}
+export class NotFoundError extends Error {}
+
+const newEngineState = (): EngineState => ({ nextId: 0, actions: [], pending: {}, retries: {}, lastTimestamp: 0 });
+
+let messageCounter = 0;
+function messageId(at: number): string {
+  messageCounter = (messageCounter + 1) % 1_000_000;
+  return `${String(Math.max(0, Math.floor(at))).padStart(15, '0')}${String(messageCounter).padStart(6, '0')}${randomUUID().slice(0, 8)}`;
+}
+
+function timerMessageId(fireAt: number, executionId: string, timerId: number): string {
+  return `${String(Math.max(0, Math.floor(fireAt))).padStart(15, '0')}t${executionId}:${timerId}`;
+}
+
+function parseJsonOrNull(text: string | null): unknown {
+  if (text === null) return null;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+export class DurableEngine {
+  readonly #store: Store;
+  readonly #clock: Clock;
+  readonly #log: HostLog;
+  readonly #functions: Map<string, { metadata: FunctionMetadata; triggerName: string; triggerType: string }>;
+  readonly #cache = new Map<string, InstanceState>();
+  readonly #inbox = new Map<string, InboxMessage[]>();
+  readonly #mutex = new KeyedMutex();
+  readonly #draining = new Set<string>();
+  readonly #dirty = new Set<string>();
+  readonly #activities: WorkQueue;
+  readonly #orchestrators: WorkQueue;
+  readonly #timers: TimerScheduler;
+  readonly #activityKeys = new Set<string>();
+  /** Instances whose visible messages must wait (suspended): not runnable work for the idle check. */
+  readonly #parked = new Set<string>();
+  #externalBusy = 0;
+  readonly #retryTimers = new Set<NodeJS.Timeout>();
+  #stopped = false;
+  #idleCheck: NodeJS.Timeout | undefined;
+  #probeWarned = false;
+  #idleWaiters: (() => void)[] = [];
+
+  constructor(private readonly options: EngineOptions) {
+    this.#store = options.store;
+    this.#clock = options.clock;
+    this.#log = options.log;
+    this.#functions = new Map();
+    for (const metadata of options.functions) {
+      const trigger = findTrigger(metadata);
+      if (trigger) this.#functions.set(metadata.name, { metadata, triggerName: trigger.name, triggerType: String(trigger.binding.type) });
+    }
+    this.#activities = new WorkQueue(options.maxConcurrentActivityFunctions, () => this.#scheduleIdleCheck());
+    this.#orchestrators = new WorkQueue(options.maxConcurrentOrchestratorFunctions);
+    this.#timers = new TimerScheduler(this.#clock, (id) => this.kick(id));
+  }
+
+  // ---------------------------------------------------------------- lifecycle
+
+  /** Loads the inbox and outstanding activity work from the store and resumes everything. */
+  async start(): Promise<void> {
+    for (const message of await this.#store.listMessages()) this.#mirror(message);
+    for (const item of await this.#store.listWorkItems()) this.#dispatchActivity(item);
+    for (const instanceId of this.#inbox.keys()) this.#wakeWhenDue(instanceId);
+    this.#scheduleIdleCheck();
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#timers.stop();
+    if (this.#idleCheck) clearTimeout(this.#idleCheck);
+    for (const timer of this.#retryTimers) clearTimeout(timer);
+    // Let running episodes finish their commit so the store stays consistent.
+    const deadline = Date.now() + 10_000;
+    while ((this.#draining.size > 0 || this.#activities.size > 0) && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
+
+  /** HTTP invocations in flight count as activity for the virtual clock. */
+  beginExternalWork(): void {
+    this.#externalBusy++;
+  }
+
+  endExternalWork(): void {
+    this.#externalBusy--;
+    this.#scheduleIdleCheck();
+  }
+
+  get isIdle(): boolean {
+    return this.#draining.size === 0 && this.#activities.size === 0 && this.#externalBusy === 0 && !this.#hasVisibleWork();
+  }
+
+  /** Resolves the next time the engine has nothing runnable (timers may still be pending). */
+  whenIdle(): Promise<void> {
+    if (this.isIdle) return Promise.resolve();
+    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+  }
+
+  nextTimerDue(): number | undefined {
+    return this.#timers.nextDue();
+  }
+
+  // ---------------------------------------------------------------- client operations
+
+  hasOrchestrator(name: string): boolean {
+    return this.#functions.get(name)?.triggerType === 'orchestrationTrigger';
+  }
+
+  async startOrchestration(name: string, instanceId: string, input: string | null, version = ''): Promise<void> {
+    await this.#mutex.run(instanceId, async () => {
+      const existing = this.#cache.get(instanceId)?.committed ?? (await this.#store.getInstance(instanceId));
+      if (existing && this.options.overridableExistingInstanceStates === 'NonRunningStates' && !TERMINAL_STATUSES.has(existing.runtimeStatus)) {
+        throw new ConflictError(`An Orchestration instance with the status ${existing.runtimeStatus} already exists.`);
+      }
+      const now = this.#clock.now();
+      const record: InstanceRecord = {
+        instanceId,
+        name,
+        version,
+        executionId: randomUUID(),
+        runtimeStatus: 'Pending',
+        createdTime: now,
+        lastUpdatedTime: now,
+        input,
+        output: null,
+        customStatus: null,
+        parent: null,
+        historyLength: 0,
+        engineState: JSON.stringify(newEngineState()),
+        lastConsumed: [],
+      };
+      await this.#createInstance(record, null, existing !== undefined);
+    });
+  }
+
+  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+    const cached = this.#cache.get(instanceId);
+    return cached ? structuredClone(cached.committed) : await this.#store.getInstance(instanceId);
+  }
+
+  async getHistory(instanceId: string): Promise<HistoryEvent[]> {
+    const cached = this.#cache.get(instanceId);
+    if (cached) return cached.history;
+    const record = await this.#store.getInstance(instanceId);
+    return record ? this.#store.readHistory(instanceId, record.historyLength) : [];
+  }
+
+  queryInstances(query: InstanceQuery): Promise<InstancePage> {
+    return this.#store.queryInstances(query);
+  }
+
+  async raiseEvent(instanceId: string, name: string, input: string | null): Promise<void> {
+    await this.#enqueue({ id: messageId(this.#clock.now()), instanceId, visibleAt: 0, event: events.eventRaised(this.#clock.now(), name, input) });
+  }
+
+  async terminate(instanceId: string, reason: string | null): Promise<void> {
+    await this.#enqueue({ id: messageId(this.#clock.now()), instanceId, visibleAt: 0, event: events.executionTerminated(this.#clock.now(), reason) });
+  }
+
+  async suspend(instanceId: string, reason: string | null): Promise<void> {
+    await this.#enqueue({ id: messageId(this.#clock.now()), instanceId, visibleAt: 0, event: events.executionSuspended(this.#clock.now(), reason) });
+  }
+
+  async resume(instanceId: string, reason: string | null): Promise<void> {
+    await this.#enqueue({ id: messageId(this.#clock.now()), instanceId, visibleAt: 0, event: events.executionResumed(this.#clock.now(), reason) });
+  }
+
+  async purge(instanceId: string): Promise<boolean> {
+    return this.#mutex.run(instanceId, async () => {
+      this.#cache.delete(instanceId);
+      this.#inbox.delete(instanceId);
+      this.#timers.clear(instanceId);
+      return this.#store.purgeInstance(instanceId);
+    });
+  }
+
+  // ---------------------------------------------------------------- scheduling
+
+  /** Makes sure the instance's visible messages get processed. */
+  kick(instanceId: string): void {
+    if (this.#stopped) return;
+    this.#parked.delete(instanceId);
+    if (this.#draining.has(instanceId)) {
+      this.#dirty.add(instanceId);
+      return;
+    }
+    this.#draining.add(instanceId);
+    void this.#orchestrators
+      .run(() => this.#mutex.run(instanceId, () => this.#drain(instanceId)))
+      .catch((err: Error) => {
+        this.#log({ level: 'error', category: 'durable', message: `Processing instance "${instanceId}" failed, retrying in 1 s: ${err.stack ?? err.message}` });
+        // The messages are still in the inbox (nothing was committed): try again, e.g. after a worker restart.
+        const retry = setTimeout(() => {
+          this.#retryTimers.delete(retry);
+          this.kick(instanceId);
+        }, 1000);
+        this.#retryTimers.add(retry);
+      })
+      .finally(() => {
+        this.#draining.delete(instanceId);
+        if (this.#dirty.delete(instanceId)) this.kick(instanceId);
+        else if (this.#hasVisible(instanceId)) this.#parked.add(instanceId);
+        else this.#wakeWhenDue(instanceId);
+        this.#scheduleIdleCheck();
+      });
+  }
+
+  #hasVisible(instanceId: string): boolean {
+    const now = this.#clock.now();
+    return (this.#inbox.get(instanceId) ?? []).some((m) => m.visibleAt <= now);
+  }
+
+  #hasVisibleWork(): boolean {
+    for (const instanceId of this.#inbox.keys()) if (!this.#parked.has(instanceId) && this.#hasVisible(instanceId)) return true;
+    return false;
+  }
+
+  #wakeWhenDue(instanceId: string): void {
+    const box = this.#inbox.get(instanceId);
+    if (!box || box.length === 0) return;
+    const now = this.#clock.now();
+    if (box.some((m) => m.visibleAt <= now)) {
+      this.kick(instanceId);
+      return;
+    }
+    this.#timers.schedule(instanceId, Math.min(...box.map((m) => m.visibleAt)));
+  }
+
+  #scheduleIdleCheck(): void {
+    if (this.#stopped || this.#idleCheck) return;
+    // A short real delay lets in-flight callbacks settle before the idle state is acted upon.
+    this.#idleCheck = setTimeout(() => {
+      this.#idleCheck = undefined;
+      if (!this.isIdle) return;
+      const waiters = this.#idleWaiters.splice(0);
+      for (const resolve of waiters) resolve();
+      if (this.#clock.mode !== 'virtual') return;
+      const due = this.#timers.nextDue();
+      if (due === undefined) return;
+      const skip = due - this.#clock.now();
+      if (skip > 0) {
+        this.#log({ level: 'debug', category: 'clock', message: `Virtual clock skips ${skip} ms to the next durable timer.` });
+        this.#clock.advance(skip);
+      }
+    }, 5);
+  }
+
+  #mirror(message: InboxMessage): void {
+    const box = this.#inbox.get(message.instanceId) ?? [];
+    if (!box.some((m) => m.id === message.id)) {
+      box.push(message);
+      box.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    }
+    this.#inbox.set(message.instanceId, box);
+  }
+
+  async #enqueue(message: InboxMessage): Promise<void> {
+    await this.#store.putMessage(message);
+    this.#mirror(message);
+    this.#wakeWhenDue(message.instanceId);
+  }
+
+  async #dropMessages(instanceId: string, ids: string[]): Promise<void> {
+    if (ids.length === 0) return;
+    await this.#store.deleteMessages(instanceId, ids);
+    const box = this.#inbox.get(instanceId);
+    if (box) {
+      const remaining = box.filter((m) => !ids.includes(m.id));
+      if (remaining.length === 0) this.#inbox.delete(instanceId);
+      else this.#inbox.set(instanceId, remaining);
+    }
+  }
+
+  // ---------------------------------------------------------------- instance state
+
+  async #load(instanceId: string): Promise<InstanceState | undefined> {
+    const cached = this.#cache.get(instanceId);
+    if (cached) return cached;
+    const record = await this.#store.getInstance(instanceId);
+    if (!record) return undefined;
+    const state: InstanceState = {
+      record,
+      committed: structuredClone(record),
+      version: this.#store.versionOf(instanceId),
+      history: await this.#store.readHistory(instanceId, record.historyLength),
+      engine: JSON.parse(record.engineState) as EngineState,
+    };
+    // Messages consumed by the last committed episode may survive a crash before their deletion.
+    await this.#dropMessages(instanceId, record.lastConsumed);
+    this.#cache.set(instanceId, state);
+    return state;
+  }
+
+  async #createInstance(record: InstanceRecord, parent: ParentInstanceInfo | null, overwrite: boolean): Promise<void> {
+    const version = await this.#store.putInstance(record, overwrite ? undefined : undefined);
+    this.#cache.set(record.instanceId, { record, committed: structuredClone(record), version, history: [], engine: JSON.parse(record.engineState) as EngineState });
+    await this.#enqueue({
+      id: messageId(this.#clock.now()),
+      instanceId: record.instanceId,
+      executionId: record.executionId,
+      visibleAt: 0,
+      event: events.executionStarted(this.#clock.now(), {
+        instanceId: record.instanceId,
+        executionId: record.executionId,
+        name: record.name,
+        version: record.version,
+        input: record.input,
+        parent,
+      }),
+    });
+  }
+
+  // ---------------------------------------------------------------- episodes
+
+  async #drain(instanceId: string): Promise<void> {
+    for (let guard = 0; guard < 10_000 && !this.#stopped; guard++) {
+      const state = await this.#load(instanceId);
+      const now = this.#clock.now();
+      const visible = (this.#inbox.get(instanceId) ?? []).filter((m) => m.visibleAt <= now);
+      if (visible.length === 0) return;
+      if (!state) {
+        // Messages for an instance that does not exist (purged, or never created): discard.
+        await this.#dropMessages(instanceId, visible.map((m) => m.id));
+        return;
+      }
+      const { batch, drop } = this.#selectBatch(state, visible);
+      await this.#dropMessages(instanceId, drop);
+      if (batch.length === 0) {
+        if (drop.length === 0) return;
+        continue;
+      }
+      try {
+        await this.#episode(state, batch);
+        // Finished instances leave the cache: their committed row and history stay in the store.
+        if (TERMINAL_STATUSES.has(state.committed.runtimeStatus)) this.#cache.delete(instanceId);
+      } catch (err) {
+        // The working copy may be half-updated: reload the committed state next time.
+        this.#cache.delete(instanceId);
+        if (err instanceof ConcurrencyError) {
+          this.#log({ level: 'warning', category: 'durable', message: err.message });
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Picks the messages of the next episode (see research §6.3 on why retry events lead a batch). */
+  #selectBatch(state: InstanceState, visible: InboxMessage[]): { batch: InboxMessage[]; drop: string[] } {
+    const { record, engine } = state;
+    const batch: InboxMessage[] = [];
+    const drop: string[] = [];
+    const taken = new Set<number>();
+    const started = state.history.length > 0;
+    const terminal = TERMINAL_STATUSES.has(record.runtimeStatus);
+
+    if (!started) {
+      // Only the start of the current execution (or a terminate) can be processed before the start.
+      for (const m of visible) {
+        if (m.event.EventType === EventType.ExecutionStarted) {
+          if (m.executionId === record.executionId && !terminal) return { batch: [m], drop };
+          drop.push(m.id);
+        } else if (m.event.EventType === EventType.ExecutionTerminated && !terminal) {
+          return { batch: [m], drop };
+        } else if (terminal) drop.push(m.id);
+      }
+      return { batch, drop };
+    }
+
+    for (const m of visible) {
+      const type = m.event.EventType;
+      if (type === EventType.ExecutionStarted || terminal || (m.executionId !== undefined && m.executionId !== record.executionId)) {
+        drop.push(m.id);
+        continue;
+      }
+      if (type === EventType.ExecutionTerminated || type === EventType.ExecutionSuspended || type === EventType.ExecutionResumed) {
+        if (batch.length > 0) break;
+        if (type === EventType.ExecutionResumed && record.runtimeStatus !== 'Suspended') {
+          drop.push(m.id);
+          continue;
+        }
+        if (type === EventType.ExecutionSuspended && record.runtimeStatus === 'Suspended') {
+          drop.push(m.id);
+          continue;
+        }
+        return { batch: [m], drop };
+      }
+      if (record.runtimeStatus === 'Suspended') continue; // held until resumed
+      const id = completedTaskId(m.event);
+      if (id !== undefined) {
+        const work = engine.pending[String(id)];
+        if (!work || taken.has(id)) {
+          drop.push(m.id); // a duplicate delivery, or the completion of cancelled work
+          continue;
+        }
+        if (this.#allocatesIds(engine, work, m.event)) {
+          if (batch.length > 0) break;
+        }
+        taken.add(id);
+        batch.push(m);
+        continue;
+      }
+      if (type === EventType.EventRaised) {
+        batch.push(m);
+        continue;
+      }
+      drop.push(m.id);
+    }
+    return { batch, drop };
+  }
+
+  /** Whether delivering this event makes the JS library take new sequence ids (RetryableTask). */
+  #allocatesIds(engine: EngineState, work: PendingWork, event: HistoryEvent): boolean {
+    if (work.retryKey === undefined) return false;
+    const retry = engine.retries[String(work.retryKey)];
+    if (!retry) return false;
+    if (work.kind === 'retryTimer') return retry.failures < retry.options.maxNumberOfAttempts;
+    return event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed;
+  }
+
+  #timestamp(state: InstanceState): number {
+    // OrchestratorStarted timestamps must increase from episode to episode (research §6.5).
+    const now = Math.max(this.#clock.now(), state.engine.lastTimestamp + 1);
+    state.engine.lastTimestamp = now;
+    return now;
+  }
+
+  async #episode(state: InstanceState, batch: InboxMessage[]): Promise<void> {
+    const first = batch[0].event;
+    if (first.EventType === EventType.ExecutionTerminated) return this.#terminateEpisode(state, batch[0]);
+    if (first.EventType === EventType.ExecutionSuspended || first.EventType === EventType.ExecutionResumed) return this.#suspendEpisode(state, batch[0]);
+    return this.#orchestratorEpisode(state, batch);
+  }
+
+  async #terminateEpisode(state: InstanceState, message: InboxMessage): Promise<void> {
+    const now = this.#timestamp(state);
+    const reason = (message.event.Input as string | null) ?? null;
+    const newEvents = [
+      events.orchestratorStarted(now),
+      { ...message.event },
+      events.executionCompleted(now, state.engine.nextId, OrchestrationStatusCode.Terminated, reason),
+      events.orchestratorCompleted(now),
+    ];
+    state.record.runtimeStatus = 'Terminated';
+    state.record.output = reason;
+    const outbound: Outbound[] = [...this.#cancelAllPending(state), ...this.#parentNotification(state, now, 'Terminated', reason, null)];
+    await this.#commit(state, newEvents, outbound, [message.id], now);
+  }
+
+  async #suspendEpisode(state: InstanceState, message: InboxMessage): Promise<void> {
+    const now = this.#timestamp(state);
+    state.record.runtimeStatus = message.event.EventType === EventType.ExecutionSuspended ? 'Suspended' : 'Running';
+    await this.#commit(state, [events.orchestratorStarted(now), { ...message.event }, events.orchestratorCompleted(now)], [], [message.id], now);
+  }
+
+  async #orchestratorEpisode(state: InstanceState, batch: InboxMessage[]): Promise<void> {
+    const { record } = state;
+    if (batch[0].event.EventType === EventType.ExecutionStarted) {
+      state.engine = { ...newEngineState(), lastTimestamp: state.engine.lastTimestamp };
+      state.history = [];
+      record.historyLength = 0;
+    }
+    const engine = state.engine;
+    const now = this.#timestamp(state);
+    const newEvents: HistoryEvent[] = [events.orchestratorStarted(now)];
+    const scheduled: HistoryEvent[] = [];
+    const outbound: Outbound[] = [];
+    let hostFailure: string | undefined;
+
+    for (const message of batch) {
+      const event = { ...message.event };
+      newEvents.push(event);
+      const id = completedTaskId(event);
+      if (id === undefined) continue;
+      const work = engine.pending[String(id)];
+      delete engine.pending[String(id)];
+      if (!work || work.retryKey === undefined) continue;
+      const retryKey = work.retryKey;
+      const retry = engine.retries[String(retryKey)];
+      if (!retry) continue;
+      const failed = event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed;
+      if (work.kind === 'retryTimer') {
+        if (retry.failures >= retry.options.maxNumberOfAttempts) {
+          delete engine.retries[String(retryKey)]; // attempts exhausted: the JS now fails the task
+        } else {
+          const attemptId = engine.nextId++;
+          this.#scheduleCall(state, now, attemptId, retry.kind, retry.name, retry.input, retry.instanceId, retryKey, scheduled, outbound);
+        }
+      } else if (failed) {
+        retry.failures++;
+        if (retryTimeoutExpired(retry.options, retry.firstAttemptAt, now)) {
+          hostFailure =
+            `Retry timeout of ${retry.options.retryTimeoutInMilliseconds} ms expired for '${retry.name}' after ${retry.failures} attempt(s). ` +
+            'DTFx stops retrying without a timer here and durable-functions would wait forever (Azure/azure-functions-durable-js#629); the local host fails the instance instead.';
+        }
+        const timerId = engine.nextId++;
+        const fireAtMs = now + retryDelayMs(retry.options, retry.failures - 1);
+        const fireAt = new Date(fireAtMs).toISOString();
+        scheduled.push(events.timerCreated(now, timerId, fireAt));
+        engine.pending[String(timerId)] = { kind: 'retryTimer', retryKey };
+        outbound.push({ type: 'timer', message: this.#timerMessage(record, timerId, fireAtMs, fireAt) });
+      } else {
+        delete engine.retries[String(retryKey)];
+      }
+    }
+
+    const historyForReplay: HistoryEvent[] = [...state.history.map((e) => ({ ...e, IsPlayed: true })), ...newEvents, ...scheduled];
+    const consumed = batch.map((m) => m.id);
+    if (hostFailure) return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', message: hostFailure, details: '' });
+
+    const fn = this.#functions.get(record.name);
+    if (!fn || fn.triggerType !== 'orchestrationTrigger') {
+      const message = `The function '${record.name}' doesn't exist, is disabled, or is not an orchestrator function.`;
+      return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', message, details: '' });
+    }
+    const started = historyForReplay.find((e) => e.EventType === EventType.ExecutionStarted);
+    const binding = {
+      history: historyForReplay,
+      input: parseJsonOrNull((started?.Input as string | null | undefined) ?? null),
+      instanceId: record.instanceId,
+      isReplaying: state.history.length > 0,
+      parentInstanceId: record.parent?.instanceId ?? null,
+      upperSchemaVersion: 1,
+      upperSchemaVersionNew: 2,
+      longRunningTimerIntervalDuration: '3.00:00:00',
+      // Large enough that durable-functions never builds LongTimerTasks: the host fires one timer at fireAt.
+      maximumShortTimerDuration: '36500.00:00:00',
+      defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
+    };
+    const outcome = await this.options.invoke({
+      invocationId: randomUUID(),
+      functionId: fn.metadata.functionId ?? fn.metadata.name,
+      inputData: [{ name: fn.triggerName, data: { string: JSON.stringify(binding) } }],
+      triggerMetadata: {},
+    });
+    if (outcome.error?.name === 'WorkerExited' || outcome.error?.name === 'WorkerUnavailable') {
+      throw new Error(`Orchestrator '${record.name}' could not run: ${outcome.error.message}`);
+    }
+    const result = readOrchestratorOutcome(record.name, outcome.response, outcome.error);
+    if (result.state?.customStatus !== undefined) record.customStatus = JSON.stringify(result.state.customStatus);
+    if (result.failure) {
+      return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', ...result.failure });
+    }
+    const stateJson = result.state as NonNullable<typeof result.state>;
+
+    let actions: ActionJson[];
+    if (outcome.probe) actions = outcome.probe.actions as ActionJson[];
+    else {
+      if (!this.#probeWarned) {
+        this.#probeWarned = true;
+        this.#log({ level: 'warning', category: 'durable', message: `Orchestration probe unavailable (${outcome.probeError}); using the JSON action list without duplicate detection.` });
+      }
+      actions = flattenActions(stateJson.actions[0] ?? []);
+    }
+
+    // Determinism: every recorded action must be replayed identically, in the same position.
+    for (let i = 0; i < engine.actions.length; i++) {
+      const replayed = actions[i];
+      const mismatch = replayed ? replayMismatch(engine.actions[i], replayed) : `the replay emitted only ${actions.length} of the ${engine.actions.length} recorded actions`;
+      if (mismatch) {
+        const message = `Non-deterministic orchestrator detected in '${record.name}' at action ${i}: ${mismatch}. Orchestrator code must replay the same actions in the same order.`;
+        return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', message, details: '' });
+      }
+      if (replayed.actionType === ActionType.CreateTimer && replayed.isCanceled && engine.pending[String(engine.actions[i].id)]?.kind === 'timer') {
+        delete engine.pending[String(engine.actions[i].id)];
+        outbound.push({ type: 'cancelTimer', timerId: engine.actions[i].id });
+      }
+    }
+
+    let continueAsNew: ActionJson | undefined;
+    for (const action of actions.slice(engine.actions.length)) {
+      if (isUnsupported(action.actionType)) {
+        const message = `Orchestrator '${record.name}' used ${ActionType[action.actionType]}, which this local host does not support (entities and callHttp are not implemented).`;
+        return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', message, details: '' });
+      }
+      const id = takesSequenceId(action.actionType) ? engine.nextId++ : -1;
+      switch (action.actionType) {
+        case ActionType.CallActivity:
+          this.#scheduleCall(state, now, id, 'activity', action.functionName as string, action.input, undefined, undefined, scheduled, outbound);
+          break;
+        case ActionType.CallActivityWithRetry:
+        case ActionType.CallSubOrchestratorWithRetry: {
+          const kind = action.actionType === ActionType.CallActivityWithRetry ? 'activity' : 'subOrchestration';
+          engine.retries[String(id)] = {
+            kind,
+            name: action.functionName as string,
+            input: action.input,
+            instanceId: action.instanceId,
+            options: action.retryOptions as RetryOptionsJson,
+            failures: 0,
+            firstAttemptAt: now,
+          };
+          this.#scheduleCall(state, now, id, kind, action.functionName as string, action.input, action.instanceId, id, scheduled, outbound);
+          break;
+        }
+        case ActionType.CallSubOrchestrator:
+          this.#scheduleCall(state, now, id, 'subOrchestration', action.functionName as string, action.input, action.instanceId, undefined, scheduled, outbound);
+          break;
+        case ActionType.CreateTimer: {
+          const fireAt = String(action.fireAt);
+          scheduled.push(events.timerCreated(now, id, fireAt));
+          if (!action.isCanceled) {
+            engine.pending[String(id)] = { kind: 'timer' };
+            outbound.push({ type: 'timer', message: this.#timerMessage(record, id, Date.parse(fireAt), fireAt) });
+          }
+          break;
+        }
+        case ActionType.ContinueAsNew:
+          continueAsNew = action;
+          break;
+        default:
+          break;
+      }
+      engine.actions.push(recordOf(action, id));
+    }
+
+    const appended = [...newEvents, ...scheduled];
+    if (stateJson.isDone) {
+      if (continueAsNew) return this.#continueAsNew(state, now, appended, outbound, consumed, encodedInput(continueAsNew.input));
+      const output = stateJson.output === undefined ? null : JSON.stringify(stateJson.output);
+      return this.#completeEpisode(state, now, appended, outbound, consumed, { status: 'Completed', output });
+    }
+
+    const guard = this.#guard(engine, outcome);
+    if (guard) {
+      const message = `Local host replay guard in '${record.name}': ${guard}. The orchestration would hang silently; this is a host/library id mismatch, please report it.`;
+      return this.#completeEpisode(state, now, appended, outbound, consumed, { status: 'Failed', message, details: '' });
+    }
+    record.runtimeStatus = 'Running';
+    await this.#commit(state, [...appended, events.orchestratorCompleted(now)], outbound, consumed, now);
+  }
+
+  /** Compares what the JS waits for with what the host will deliver; any difference is a silent hang. */
+  #guard(engine: EngineState, outcome: InvocationOutcome): string | undefined {
+    const probe = outcome.probe;
+    if (!probe) return undefined;
+    if (probe.deferredTaskIds.length > 0) return `the host delivered completions for task id(s) ${probe.deferredTaskIds.join(', ')} that the orchestrator is not waiting for`;
+    const jsOpen = new Set(probe.openTaskIds.filter((id) => !probe.canceledTimerIds.includes(id)));
+    const hostPending = new Set(Object.keys(engine.pending).map(Number));
+    const onlyJs = [...jsOpen].filter((id) => !hostPending.has(id));
+    const onlyHost = [...hostPending].filter((id) => !jsOpen.has(id));
+    if (onlyJs.length === 0 && onlyHost.length === 0) return undefined;
+    return `the orchestrator waits for task id(s) [${[...jsOpen].join(', ')}] but the host has work pending for [${[...hostPending].join(', ')}]`;
+  }
+
+  #timerMessage(record: InstanceRecord, timerId: number, fireAtMs: number, fireAt: string): InboxMessage {
+    return {
+      id: timerMessageId(fireAtMs, record.executionId, timerId),
+      instanceId: record.instanceId,
+      executionId: record.executionId,
+      visibleAt: fireAtMs,
+      event: events.timerFired(fireAtMs, timerId, fireAt),
+    };
+  }
+
+  #scheduleCall(
+    state: InstanceState,
+    now: number,
+    id: number,
+    kind: 'activity' | 'subOrchestration',
+    name: string,
+    input: unknown,
+    childInstanceId: string | undefined,
+    retryKey: number | undefined,
+    scheduled: HistoryEvent[],
+    outbound: Outbound[],
+  ): void {
+    const { record, engine } = state;
+    if (kind === 'activity') {
+      // DTFx ScheduleTask serializes its parameter array: the input wrapped in an array (research §2.2).
+      scheduled.push(events.taskScheduled(now, id, name, JSON.stringify([input ?? null])));
+      engine.pending[String(id)] = { kind: 'activity', retryKey };
+      outbound.push({
+        type: 'activity',
+        item: { key: `${record.executionId}:${id}`, instanceId: record.instanceId, executionId: record.executionId, taskScheduledId: id, name, input: input === undefined ? null : JSON.stringify(input) },
+      });
+      return;
+    }
+    // DTFx names unnamed sub-orchestrations "<executionId>:<id>" (TaskOrchestrationContext).
+    const instanceId = childInstanceId || `${record.executionId}:${id}`;
+    const inputJson = input === undefined ? null : JSON.stringify(input);
+    scheduled.push(events.subOrchestrationCreated(now, id, name, instanceId, inputJson));
+    engine.pending[String(id)] = { kind: 'subOrchestration', retryKey };
+    outbound.push({
+      type: 'startChild',
+      instanceId,
+      executionId: deterministicGuid(`${record.executionId}:${id}`),
+      name,
+      input: inputJson,
+      parent: { instanceId: record.instanceId, executionId: record.executionId, name: record.name, taskScheduledId: id },
+    });
+  }
+
+  #cancelAllPending(state: InstanceState): Outbound[] {
+    const out: Outbound[] = [];
+    for (const [id, work] of Object.entries(state.engine.pending)) {
+      if (work.kind === 'timer' || work.kind === 'retryTimer') out.push({ type: 'cancelTimer', timerId: Number(id) });
+    }
+    state.engine.pending = {};
+    state.engine.retries = {};
+    return out;
+  }
+
+  #parentNotification(state: InstanceState, now: number, status: 'Completed' | 'Failed' | 'Terminated', result: string | null, details: string | null): Outbound[] {
+    const parent = state.record.parent;
+    if (!parent) return [];
+    const event =
+      status === 'Completed'
+        ? events.subOrchestrationCompleted(now, parent.taskScheduledId, result)
+        : events.subOrchestrationFailed(now, parent.taskScheduledId, result ?? '', details);
+    return [{ type: 'notifyParent', message: { id: messageId(now), instanceId: parent.instanceId, executionId: parent.executionId, visibleAt: 0, event } }];
+  }
+
+  async #completeEpisode(
+    state: InstanceState,
+    now: number,
+    appended: HistoryEvent[],
+    outbound: Outbound[],
+    consumed: string[],
+    end: { status: 'Completed'; output: string | null } | { status: 'Failed'; message: string; details: string },
+  ): Promise<void> {
+    const { record, engine } = state;
+    const completion =
+      end.status === 'Completed'
+        ? events.executionCompleted(now, engine.nextId, OrchestrationStatusCode.Completed, end.output)
+        : events.executionCompleted(now, engine.nextId, OrchestrationStatusCode.Failed, end.message, end.details);
+    record.runtimeStatus = end.status;
+    record.output = end.status === 'Completed' ? end.output : end.message;
+    if (end.status === 'Failed') this.#log({ level: 'error', category: 'durable', message: `Instance ${record.instanceId} failed: ${end.message}` });
+    // Work still pending is abandoned, like DTFx after the orchestration completes.
+    const cleanup = this.#cancelAllPending(state);
+    const notify = end.status === 'Completed' ? this.#parentNotification(state, now, 'Completed', end.output, null) : this.#parentNotification(state, now, 'Failed', end.message, end.details);
+    await this.#commit(state, [...appended, completion, events.orchestratorCompleted(now)], [...outbound, ...cleanup, ...notify], consumed, now);
+  }
+
+  async #continueAsNew(state: InstanceState, now: number, appended: HistoryEvent[], outbound: Outbound[], consumed: string[], input: string | null): Promise<void> {
+    const { record, engine } = state;
+    const completion = events.executionCompleted(now, engine.nextId, OrchestrationStatusCode.ContinuedAsNew, input);
+    const cleanup = this.#cancelAllPending(state);
+    record.runtimeStatus = 'ContinuedAsNew';
+    await this.#commit(state, [...appended, completion, events.orchestratorCompleted(now)], [...outbound, ...cleanup], consumed, now);
+    // A new execution with a fresh history; instance-addressed messages (raised events) carry over.
+    const executionId = randomUUID();
+    record.executionId = executionId;
+    record.input = input;
+    record.output = null;
+    record.historyLength = 0;
+    state.history = [];
+    state.engine = { ...newEngineState(), lastTimestamp: engine.lastTimestamp };
+    record.engineState = JSON.stringify(state.engine);
+    record.lastConsumed = [];
+    state.version = await this.#store.putInstance(record, state.version);
+    state.committed = structuredClone(record);
+    const parent: ParentInstanceInfo | null = record.parent
+      ? { Name: record.parent.name, Version: '', TaskScheduleId: record.parent.taskScheduledId, OrchestrationInstance: { InstanceId: record.parent.instanceId, ExecutionId: record.parent.executionId } }
+      : null;
+    await this.#enqueue({
+      id: messageId(now),
+      instanceId: record.instanceId,
+      executionId,
+      visibleAt: 0,
+      event: events.executionStarted(now, { instanceId: record.instanceId, executionId, name: record.name, version: record.version, input, parent }),
+    });
+  }
+
+  /**
+   * Commit order keeps a crash at any point recoverable: history rows, then outgoing work, then the
+   * instance row (the commit point, with optimistic concurrency), then deletion of consumed messages.
+   * Re-running an interrupted episode produces the same work keys; duplicates are dropped on receipt.
+   */
+  async #commit(state: InstanceState, appended: HistoryEvent[], outbound: Outbound[], consumed: string[], now: number): Promise<void> {
+    const { record } = state;
+    // History rows and outgoing work are independent writes: issue them together.
+    await Promise.all([
+      this.#store.writeHistory(record.instanceId, record.historyLength, appended),
+      ...outbound.map(async (out) => {
+        switch (out.type) {
+          case 'activity':
+            return this.#store.putWorkItem(out.item);
+          case 'timer':
+          case 'notifyParent':
+            return this.#store.putMessage(out.message);
+          case 'startChild':
+            return this.#startChild(out, now);
+          case 'cancelTimer':
+            return undefined;
+        }
+      }),
+    ]);
+    record.historyLength += appended.length;
+    record.lastUpdatedTime = now;
+    record.engineState = JSON.stringify(state.engine);
+    record.lastConsumed = consumed;
+    state.version = await this.#store.putInstance(record, state.version);
+    state.committed = structuredClone(record);
+    state.history = [...state.history, ...appended];
+    await this.#dropMessages(record.instanceId, consumed);
+
+    // After the commit: hand work to the dispatchers.
+    for (const out of outbound) {
+      switch (out.type) {
+        case 'activity':
+          this.#dispatchActivity(out.item);
+          break;
+        case 'timer':
+        case 'notifyParent':
+          this.#mirror(out.message);
+          this.#wakeWhenDue(out.message.instanceId);
+          break;
+        case 'cancelTimer': {
+          const id = timerSuffix(record.executionId, out.timerId);
+          const box = this.#inbox.get(record.instanceId) ?? [];
+          await this.#dropMessages(record.instanceId, box.filter((m) => m.id.endsWith(id)).map((m) => m.id));
+          break;
+        }
+        case 'startChild':
+          this.#wakeWhenDue(out.instanceId);
+          break;
+      }
+    }
+  }
+
+  async #startChild(out: Extract<Outbound, { type: 'startChild' }>, now: number): Promise<void> {
+    const existing = this.#cache.get(out.instanceId)?.committed ?? (await this.#store.getInstance(out.instanceId));
+    if (existing?.executionId === out.executionId) return; // already created by an earlier attempt of this episode
+    const record: InstanceRecord = {
+      instanceId: out.instanceId,
+      name: out.name,
+      version: '',
+      executionId: out.executionId,
+      runtimeStatus: 'Pending',
+      createdTime: now,
+      lastUpdatedTime: now,
+      input: out.input,
+      output: null,
+      customStatus: null,
+      parent: out.parent,
+      historyLength: 0,
+      engineState: JSON.stringify(newEngineState()),
+      lastConsumed: [],
+    };
+    const parent: ParentInstanceInfo = {
+      Name: out.parent.name,
+      Version: '',
+      TaskScheduleId: out.parent.taskScheduledId,
+      OrchestrationInstance: { InstanceId: out.parent.instanceId, ExecutionId: out.parent.executionId },
+    };
+    // The child gets its own lock; it cannot be the instance committing now (ids must differ).
+    await this.#mutex.run(out.instanceId, () => this.#createInstance(record, parent, existing !== undefined));
+  }
+
+  // ---------------------------------------------------------------- activities
+
+  #dispatchActivity(item: WorkItem): void {
+    const key = `${item.instanceId}\u0000${item.key}`;
+    if (this.#activityKeys.has(key) || this.#stopped) return;
+    this.#activityKeys.add(key);
+    this.#activities.push(async () => {
+      try {
+        await this.#runActivity(item);
+      } finally {
+        this.#activityKeys.delete(key);
+      }
+    });
+  }
+
+  async #runActivity(item: WorkItem): Promise<void> {
+    if (this.#stopped) return;
+    const owner = await this.#mutex.run(item.instanceId, () => this.#load(item.instanceId));
+    const work = owner?.engine.pending[String(item.taskScheduledId)];
+    if (!owner || owner.record.executionId !== item.executionId || !work || work.kind !== 'activity') {
+      await this.#store.deleteWorkItem(item.instanceId, item.key); // abandoned by a finished or restarted instance
+      return;
+    }
+    const fn = this.#functions.get(item.name);
+    let event: HistoryEvent;
+    if (!fn || fn.triggerType !== 'activityTrigger') {
+      const reason = `The function '${item.name}' doesn't exist, is disabled, or is not an activity function.`;
+      event = events.taskFailed(this.#clock.now(), item.taskScheduledId, reason, '', null);
+    } else {
+      const input = item.input === null ? undefined : (JSON.parse(item.input) as unknown);
+      const data = activityInputData(input);
+      const outcome = await this.options.invoke({
+        invocationId: randomUUID(),
+        functionId: fn.metadata.functionId ?? fn.metadata.name,
+        inputData: [{ name: fn.triggerName, data }],
+        triggerMetadata: { instanceId: { string: item.instanceId } },
+      });
+      if (this.#stopped) return; // the work item stays: a restarted host runs it again (at least once)
+      if (outcome.error?.name === 'WorkerExited' || outcome.error?.name === 'WorkerUnavailable') {
+        setTimeout(() => this.#dispatchActivity(item), 250);
+        return;
+      }
+      if (outcome.error) {
+        const failure = activityFailure(item.name, outcome.error);
+        event = events.taskFailed(this.#clock.now(), item.taskScheduledId, failure.reason, failure.details, failure.failureDetails);
+      } else {
+        event = events.taskCompleted(this.#clock.now(), item.taskScheduledId, activityResult(outcome.response?.returnValue));
+      }
+    }
+    await this.#enqueue({ id: messageId(this.#clock.now()), instanceId: item.instanceId, executionId: item.executionId, visibleAt: 0, event });
+    await this.#store.deleteWorkItem(item.instanceId, item.key);
+  }
+}
+
+function timerSuffix(executionId: string, timerId: number): string {
+  return `t${executionId}:${timerId}`;
+}
+
+export function runtimeStatusOf(record: InstanceRecord): RuntimeStatus {
+  return record.runtimeStatus;
+}

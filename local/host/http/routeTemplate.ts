@@ -1,0 +1,290 @@
+// ASP.NET Core route templates as the Functions host uses them for HTTP triggers:
+// literals, {p}, {p?}, {p=default}, {*rest} / {**rest}, complex segments like {a}-{b}, and inline
+// constraints ({id:int}, {x:alpha}, {x:guid}, {x:length(n)}, {x:length(a,b)}, min/max/range,
+// minlength/maxlength, bool, long, double, decimal, float, datetime, regex(...), required).
+
+type Constraint = (value: string) => boolean;
+
+interface ParameterPart {
+  kind: 'parameter';
+  name: string;
+  optional: boolean;
+  catchAll: boolean;
+  defaultValue?: string;
+  constraints: Constraint[];
+}
+
+interface LiteralPart {
+  kind: 'literal';
+  text: string;
+}
+
+type Part = ParameterPart | LiteralPart;
+
+interface Segment {
+  parts: Part[];
+}
+
+export interface RouteMatch {
+  params: Record<string, string>;
+}
+
+const GUID = /^(?:[0-9a-f]{32}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|\{[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}|\([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\))$/i;
+
+function integerIn(value: string, min: bigint, max: bigint): boolean {
+  if (!/^[-+]?\d+$/.test(value)) return false;
+  const n = BigInt(value);
+  return n >= min && n <= max;
+}
+
+function numberArgs(name: string, args: string[], count: number[]): number[] {
+  if (!count.includes(args.length) || args.some((a) => !/^-?\d+$/.test(a.trim()))) {
+    throw new Error(`Route constraint "${name}" expects ${count.join(' or ')} integer argument(s).`);
+  }
+  return args.map((a) => Number(a.trim()));
+}
+
+function makeConstraint(spec: string): Constraint {
+  const open = spec.indexOf('(');
+  const name = (open === -1 ? spec : spec.slice(0, open)).toLowerCase();
+  const argText = open === -1 ? undefined : spec.slice(open + 1, spec.lastIndexOf(')'));
+  // Route templates escape literal braces in regex constraints as {{ and }}.
+  const args = argText === undefined ? [] : name === 'regex' ? [argText.replace(/\{\{/g, '{').replace(/\}\}/g, '}')] : argText.split(',');
+  const INT32 = [-(2n ** 31n), 2n ** 31n - 1n] as const;
+  const INT64 = [-(2n ** 63n), 2n ** 63n - 1n] as const;
+  switch (name) {
+    case 'int':
+      return (v) => integerIn(v, INT32[0], INT32[1]);
+    case 'long':
+      return (v) => integerIn(v, INT64[0], INT64[1]);
+    case 'alpha':
+      return (v) => /^[a-z]+$/i.test(v);
+    case 'bool':
+      return (v) => /^(true|false)$/i.test(v);
+    case 'guid':
+      return (v) => GUID.test(v);
+    case 'double':
+    case 'float':
+    case 'decimal':
+      return (v) => v.trim() !== '' && Number.isFinite(Number(v));
+    case 'datetime':
+      return (v) => !Number.isNaN(Date.parse(v));
+    case 'required':
+      return (v) => v !== '';
+    case 'length': {
+      const [a, b] = numberArgs(name, args, [1, 2]);
+      return b === undefined ? (v) => v.length === a : (v) => v.length >= a && v.length <= b;
+    }
+    case 'minlength': {
+      const [a] = numberArgs(name, args, [1]);
+      return (v) => v.length >= a;
+    }
+    case 'maxlength': {
+      const [a] = numberArgs(name, args, [1]);
+      return (v) => v.length <= a;
+    }
+    case 'min': {
+      const [a] = numberArgs(name, args, [1]);
+      return (v) => integerIn(v, INT64[0], INT64[1]) && Number(v) >= a;
+    }
+    case 'max': {
+      const [a] = numberArgs(name, args, [1]);
+      return (v) => integerIn(v, INT64[0], INT64[1]) && Number(v) <= a;
+    }
+    case 'range': {
+      const [a, b] = numberArgs(name, args, [2]);
+      return (v) => integerIn(v, INT64[0], INT64[1]) && Number(v) >= a && Number(v) <= b;
+    }
+    case 'regex': {
+      // ASP.NET Core evaluates regex constraints case-insensitively; anchoring is the author's choice.
+      const re = new RegExp(args[0], 'i');
+      return (v) => re.test(v);
+    }
+    default:
+      throw new Error(`Unknown route constraint "${name}".`);
+  }
+}
+
+/** Splits "id:int:range(1,5)" on colons that are not inside parentheses. */
+function splitConstraints(body: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let current = '';
+  for (const ch of body) {
+    if (ch === '(') depth++;
+    if (ch === ')') depth--;
+    if (ch === ':' && depth === 0) {
+      out.push(current);
+      current = '';
+    } else current += ch;
+  }
+  out.push(current);
+  return out;
+}
+
+function parseParameter(body: string): ParameterPart {
+  let text = body;
+  let catchAll = false;
+  if (text.startsWith('**')) {
+    catchAll = true;
+    text = text.slice(2);
+  } else if (text.startsWith('*')) {
+    catchAll = true;
+    text = text.slice(1);
+  }
+  let defaultValue: string | undefined;
+  const [head, ...constraintSpecs] = splitConstraints(text);
+  let name = head;
+  let optional = false;
+  // "{p?}" or "{p:int?}": the '?' may sit on the name or after the last constraint.
+  if (constraintSpecs.length > 0 && constraintSpecs[constraintSpecs.length - 1].endsWith('?')) {
+    optional = true;
+    constraintSpecs[constraintSpecs.length - 1] = constraintSpecs[constraintSpecs.length - 1].slice(0, -1);
+  }
+  const eq = name.indexOf('=');
+  if (eq !== -1) {
+    defaultValue = name.slice(eq + 1);
+    name = name.slice(0, eq);
+  }
+  if (name.endsWith('?')) {
+    optional = true;
+    name = name.slice(0, -1);
+  }
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new Error(`Invalid route parameter name "${name}".`);
+  return { kind: 'parameter', name, optional: optional || catchAll, catchAll, defaultValue, constraints: constraintSpecs.filter((s) => s !== '').map(makeConstraint) };
+}
+
+function parseSegment(text: string): Segment {
+  const parts: Part[] = [];
+  let i = 0;
+  while (i < text.length) {
+    if (text[i] === '{') {
+      // The parameter ends at the first "}" outside parentheses (regex constraints may contain braces).
+      let depth = 0;
+      let end = -1;
+      for (let j = i + 1; j < text.length; j++) {
+        if (text[j] === '(') depth++;
+        else if (text[j] === ')') depth--;
+        else if (text[j] === '}' && depth === 0) {
+          end = j;
+          break;
+        }
+      }
+      if (end === -1) throw new Error(`Unbalanced "{" in route segment "${text}".`);
+      parts.push(parseParameter(text.slice(i + 1, end)));
+      i = end + 1;
+    } else {
+      const next = text.indexOf('{', i);
+      const literal = next === -1 ? text.slice(i) : text.slice(i, next);
+      parts.push({ kind: 'literal', text: literal });
+      i = next === -1 ? text.length : next;
+    }
+  }
+  return { parts };
+}
+
+/** Decodes a path segment the way ASP.NET Core's Request.Path does: everything except %2F. */
+export function decodePathSegment(raw: string): string {
+  return raw
+    .split(/(%2F)/i)
+    .map((piece) => {
+      if (/^%2F$/i.test(piece)) return piece;
+      try {
+        return decodeURIComponent(piece);
+      } catch {
+        return piece;
+      }
+    })
+    .join('');
+}
+
+export class RouteTemplate {
+  readonly segments: Segment[];
+  /** Lower sorts first: literal 1, complex 2, constrained parameter 3, parameter 4, catch-all 5 (ASP.NET inbound precedence). */
+  readonly precedence: number[];
+
+  constructor(readonly template: string) {
+    const trimmed = template.replace(/^\/+|\/+$/g, '');
+    this.segments = trimmed === '' ? [] : trimmed.split('/').map(parseSegment);
+    this.precedence = this.segments.map((segment) => {
+      if (segment.parts.length > 1) return 2;
+      const part = segment.parts[0];
+      if (part.kind === 'literal') return 1;
+      if (part.catchAll) return 5;
+      return part.constraints.length > 0 ? 3 : 4;
+    });
+  }
+
+  /** `pathSegments` are raw (still percent-encoded) segments of the path after the route prefix. */
+  match(pathSegments: string[]): RouteMatch | undefined {
+    const params: Record<string, string> = {};
+    const decoded = pathSegments.map(decodePathSegment);
+    for (let i = 0; i < this.segments.length; i++) {
+      const segment = this.segments[i];
+      const single = segment.parts.length === 1 ? segment.parts[0] : undefined;
+      if (single?.kind === 'parameter' && single.catchAll) {
+        const rest = decoded.slice(i).join('/');
+        if (rest === '' && single.defaultValue === undefined) return { params };
+        const value = rest === '' ? (single.defaultValue as string) : rest;
+        if (!single.constraints.every((c) => c(value))) return undefined;
+        params[single.name] = value;
+        return { params };
+      }
+      if (i >= decoded.length) {
+        // Missing trailing segments are fine only when every remaining one is an optional parameter or has a default.
+        for (const rest of this.segments.slice(i)) {
+          const p = rest.parts.length === 1 ? rest.parts[0] : undefined;
+          if (p?.kind !== 'parameter' || (!p.optional && p.defaultValue === undefined)) return undefined;
+          if (p.defaultValue !== undefined) params[p.name] = p.defaultValue;
+        }
+        return { params };
+      }
+      const value = decoded[i];
+      if (single?.kind === 'literal') {
+        if (single.text.toLowerCase() !== value.toLowerCase()) return undefined;
+        continue;
+      }
+      if (single?.kind === 'parameter') {
+        if (value === '') return undefined;
+        if (!single.constraints.every((c) => c(value))) return undefined;
+        params[single.name] = value;
+        continue;
+      }
+      const complex = this.#matchComplex(segment, value);
+      if (!complex) return undefined;
+      Object.assign(params, complex);
+    }
+    if (decoded.length > this.segments.length) return undefined;
+    return { params };
+  }
+
+  #matchComplex(segment: Segment, value: string): Record<string, string> | undefined {
+    let source = '^';
+    const names: ParameterPart[] = [];
+    segment.parts.forEach((part, index) => {
+      if (part.kind === 'literal') source += part.text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+      else {
+        names.push(part);
+        source += index === segment.parts.length - 1 ? '(.+)' : '(.+?)';
+      }
+    });
+    const m = new RegExp(`${source}$`, 'i').exec(value);
+    if (!m) return undefined;
+    const out: Record<string, string> = {};
+    for (let k = 0; k < names.length; k++) {
+      if (!names[k].constraints.every((c) => c(m[k + 1]))) return undefined;
+      out[names[k].name] = m[k + 1];
+    }
+    return out;
+  }
+}
+
+export function comparePrecedence(a: RouteTemplate, b: RouteTemplate): number {
+  const n = Math.max(a.precedence.length, b.precedence.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.precedence[i] ?? 6;
+    const y = b.precedence[i] ?? 6;
+    if (x !== y) return x - y;
+  }
+  return 0;
+}

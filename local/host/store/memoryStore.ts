@@ -1,0 +1,103 @@
+// In-memory Store for fast tests: same contract as the Table store, including version checks.
+import type { HistoryEvent } from '../durable/history';
+import { ConcurrencyError, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type Store, type WorkItem } from './store';
+
+const clone = <T>(value: T): T => structuredClone(value);
+
+export class MemoryStore implements Store {
+  readonly kind = 'memory';
+  #instances = new Map<string, { record: InstanceRecord; version: number }>();
+  #history = new Map<string, HistoryEvent[]>();
+  #messages = new Map<string, Map<string, InboxMessage>>();
+  #workItems = new Map<string, Map<string, WorkItem>>();
+
+  async init(): Promise<void> {}
+  async close(): Promise<void> {}
+
+  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+    const row = this.#instances.get(instanceId);
+    return row ? clone(row.record) : undefined;
+  }
+
+  versionOf(instanceId: string): string | undefined {
+    const row = this.#instances.get(instanceId);
+    return row ? String(row.version) : undefined;
+  }
+
+  async putInstance(record: InstanceRecord, expectedVersion?: string): Promise<string> {
+    const row = this.#instances.get(record.instanceId);
+    if (expectedVersion !== undefined && (!row || String(row.version) !== expectedVersion)) throw new ConcurrencyError(record.instanceId);
+    const version = (row?.version ?? 0) + 1;
+    this.#instances.set(record.instanceId, { record: clone(record), version });
+    return String(version);
+  }
+
+  async queryInstances(query: InstanceQuery): Promise<InstancePage> {
+    const all = [...this.#instances.values()]
+      .map((r) => r.record)
+      .filter((r) => matchesQuery(r, query))
+      .sort((a, b) => (a.instanceId < b.instanceId ? -1 : a.instanceId > b.instanceId ? 1 : 0));
+    const start = query.continuationToken ? Number(Buffer.from(query.continuationToken, 'base64url').toString()) : 0;
+    const size = query.pageSize && query.pageSize > 0 ? query.pageSize : all.length || 1;
+    const page = all.slice(start, start + size);
+    const next = start + size < all.length ? Buffer.from(String(start + size)).toString('base64url') : undefined;
+    return { instances: page.map(clone), continuationToken: next };
+  }
+
+  async purgeInstance(instanceId: string): Promise<boolean> {
+    const existed = this.#instances.delete(instanceId);
+    this.#history.delete(instanceId);
+    this.#messages.delete(instanceId);
+    this.#workItems.delete(instanceId);
+    return existed;
+  }
+
+  async readHistory(instanceId: string, length: number): Promise<HistoryEvent[]> {
+    return clone((this.#history.get(instanceId) ?? []).slice(0, length));
+  }
+
+  async writeHistory(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<void> {
+    const list = this.#history.get(instanceId) ?? [];
+    events.forEach((event, i) => {
+      list[fromIndex + i] = clone(event);
+    });
+    this.#history.set(instanceId, list);
+  }
+
+  async putMessage(message: InboxMessage): Promise<void> {
+    const box = this.#messages.get(message.instanceId) ?? new Map<string, InboxMessage>();
+    box.set(message.id, clone(message));
+    this.#messages.set(message.instanceId, box);
+  }
+
+  async deleteMessages(instanceId: string, ids: string[]): Promise<void> {
+    const box = this.#messages.get(instanceId);
+    for (const id of ids) box?.delete(id);
+  }
+
+  async listMessages(): Promise<InboxMessage[]> {
+    return [...this.#messages.values()].flatMap((box) => [...box.values()]).map(clone);
+  }
+
+  async putWorkItem(item: WorkItem): Promise<void> {
+    const items = this.#workItems.get(item.instanceId) ?? new Map<string, WorkItem>();
+    items.set(item.key, clone(item));
+    this.#workItems.set(item.instanceId, items);
+  }
+
+  async deleteWorkItem(instanceId: string, key: string): Promise<void> {
+    this.#workItems.get(instanceId)?.delete(key);
+  }
+
+  async listWorkItems(): Promise<WorkItem[]> {
+    return [...this.#workItems.values()].flatMap((items) => [...items.values()]).map(clone);
+  }
+}
+
+export function matchesQuery(record: InstanceRecord, query: InstanceQuery): boolean {
+  if (query.createdTimeFrom !== undefined && record.createdTime < query.createdTimeFrom) return false;
+  if (query.createdTimeTo !== undefined && record.createdTime > query.createdTimeTo) return false;
+  if (query.runtimeStatus && query.runtimeStatus.length > 0 && !query.runtimeStatus.includes(record.runtimeStatus)) return false;
+  if (query.instanceIdPrefix !== undefined && !record.instanceId.startsWith(query.instanceIdPrefix)) return false;
+  return true;
+}

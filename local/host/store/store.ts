@@ -1,0 +1,108 @@
+// Persistence of a task hub: instance rows, per-instance history, per-instance inbox messages
+// (timers are inbox messages that become visible at their fire time) and activity work items.
+// Two implementations: memoryStore (unit tests) and tableStore (Azure Tables / Azurite).
+import type { HistoryEvent } from '../durable/history';
+
+export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Canceled' | 'Terminated' | 'Suspended';
+
+export const TERMINAL_STATUSES: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Canceled', 'Terminated']);
+
+export interface ParentRef {
+  instanceId: string;
+  executionId: string;
+  name: string;
+  taskScheduledId: number;
+}
+
+export interface InstanceRecord {
+  instanceId: string;
+  name: string;
+  version: string;
+  executionId: string;
+  runtimeStatus: RuntimeStatus;
+  /** Epoch milliseconds. */
+  createdTime: number;
+  lastUpdatedTime: number;
+  /** JSON text, as stored in ExecutionStarted.Input / ExecutionCompleted.Result. */
+  input: string | null;
+  output: string | null;
+  customStatus: string | null;
+  parent: ParentRef | null;
+  /** Number of committed history events; rows beyond it are leftovers of an interrupted episode. */
+  historyLength: number;
+  /** Engine bookkeeping (ids, pending work, retries): JSON text owned by durable/engine.ts. */
+  engineState: string;
+  /** Inbox message ids consumed by the last committed episode (deleted right after commit). */
+  lastConsumed: string[];
+}
+
+export interface InboxMessage {
+  /** Sortable unique id; arrival order. */
+  id: string;
+  instanceId: string;
+  /** The execution a completion belongs to; absent for instance-addressed messages (raise event, terminate...). */
+  executionId?: string;
+  /** Epoch ms before which the message is not delivered (durable timers). */
+  visibleAt: number;
+  event: HistoryEvent;
+}
+
+export interface WorkItem {
+  /** `${executionId}:${taskScheduledId}`: the same schedule always maps to the same item. */
+  key: string;
+  instanceId: string;
+  executionId: string;
+  taskScheduledId: number;
+  name: string;
+  /** The action's `input` field, JSON text (research §4: strings arrive already JSON-encoded). */
+  input: string | null;
+}
+
+export interface InstanceQuery {
+  createdTimeFrom?: number;
+  createdTimeTo?: number;
+  runtimeStatus?: RuntimeStatus[];
+  instanceIdPrefix?: string;
+  pageSize?: number;
+  continuationToken?: string;
+}
+
+export interface InstancePage {
+  instances: InstanceRecord[];
+  continuationToken?: string;
+}
+
+export class ConcurrencyError extends Error {
+  constructor(instanceId: string) {
+    super(`Instance "${instanceId}" was changed by someone else (optimistic concurrency check failed).`);
+    this.name = 'ConcurrencyError';
+  }
+}
+
+export interface Store {
+  readonly kind: 'memory' | 'table';
+  init(): Promise<void>;
+  close(): Promise<void>;
+
+  getInstance(instanceId: string): Promise<InstanceRecord | undefined>;
+  /** Writes the row; `expectedVersion` (from the last read/write) guards against concurrent writers. */
+  putInstance(record: InstanceRecord, expectedVersion?: string): Promise<string>;
+  /** Version token of the row as last read or written by this store object. */
+  versionOf(instanceId: string): string | undefined;
+  queryInstances(query: InstanceQuery): Promise<InstancePage>;
+  /** Deletes the instance row, its history, inbox and work items. Returns whether a row existed. */
+  purgeInstance(instanceId: string): Promise<boolean>;
+
+  readHistory(instanceId: string, length: number): Promise<HistoryEvent[]>;
+  /** Upserts events at positions fromIndex.. (one row each). */
+  writeHistory(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<void>;
+
+  putMessage(message: InboxMessage): Promise<void>;
+  deleteMessages(instanceId: string, ids: string[]): Promise<void>;
+  /** Every inbox message of every instance (recovery after a restart). */
+  listMessages(): Promise<InboxMessage[]>;
+
+  putWorkItem(item: WorkItem): Promise<void>;
+  deleteWorkItem(instanceId: string, key: string): Promise<void>;
+  listWorkItems(): Promise<WorkItem[]>;
+}
