@@ -1,0 +1,44 @@
+// A small, strict flag parser for the local CLIs: `--name value` or `--name=value`; unknown flags are errors
+// so a typo never silently falls back to a default.
+export type FlagSpec = Record<string, { description: string; kind: 'int' | 'string'; default?: number | string }>;
+export type ParsedFlags<S extends FlagSpec> = { [K in keyof S]: S[K]['kind'] extends 'int' ? number | undefined : string | undefined };
+
+export class UsageError extends Error {}
+
+export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S): ParsedFlags<S> {
+  const result: Record<string, number | string | undefined> = {};
+  for (const [name, flag] of Object.entries(spec)) result[name] = flag.default;
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
+    if (!match) throw new UsageError(`Unexpected argument "${arg}".`);
+    const name = match[1];
+    const flag = spec[name];
+    if (!flag) throw new UsageError(`Unknown option --${name}.`);
+    const text = match[2] ?? argv[++i];
+    if (text === undefined) throw new UsageError(`Option --${name} needs a value.`);
+    if (flag.kind === 'int') {
+      if (!/^\d+$/.test(text)) throw new UsageError(`Option --${name} takes a whole number, not "${text}".`);
+      result[name] = Number(text);
+    } else {
+      result[name] = text;
+    }
+  }
+  return result as ParsedFlags<S>;
+}
+
+export function usage(command: string, spec: FlagSpec): string {
+  const lines = Object.entries(spec).map(([name, flag]) =>
+    `  --${name.padEnd(20)} ${flag.description}${flag.default !== undefined ? ` (default ${flag.default})` : ''}`);
+  return [`Usage: ${command} [options]`, ...lines].join('\n');
+}
+
+/** A clear line for a port another program holds, naming the flag that moves it. */
+export function describePortInUse(err: unknown, flagsByPort: ReadonlyMap<number, string>): string | undefined {
+  const e = err as NodeJS.ErrnoException & { port?: number };
+  if (e?.code !== 'EADDRINUSE') return undefined;
+  const port = e.port ?? Number(/:(\d+)\s*$/.exec(e.message)?.[1]);
+  const flag = flagsByPort.get(port);
+  return `Port ${port} on 127.0.0.1 is already in use by another program.` +
+    (flag ? ` Choose another with --${flag} <port> (e.g. npm start -- --${flag} ${port + 10}), or 0 for any free port.` : '');
+}

@@ -1,0 +1,105 @@
+// `npm start`: the whole system in the foreground on 127.0.0.1 until Ctrl-C.
+import { startLocalStack, type LocalStack } from '../stack';
+import { describePortInUse, parseFlags, usage, UsageError, type FlagSpec } from './args';
+
+const FLAGS = {
+  port: { kind: 'int', default: 7071, description: 'Functions host port (0 = any free port)' },
+  devices: { kind: 'int', default: 5, description: 'number of simulated devices (sim-001 …)' },
+  'reboot-ms': { kind: 'int', default: 3000, description: 'how long a simulated device stays down while rebooting' },
+  tier: { kind: 'string', default: 'none', description: 'IoT Hub quota tier to enforce: none, S1, S2 or S3' },
+  units: { kind: 'int', default: 1, description: 'IoT Hub units for the quota tier' },
+  'iothub-https-port': { kind: 'int', default: 0, description: 'IoT Hub emulator HTTPS port (0 = any free port)' },
+  'iothub-mqtt-port': { kind: 'int', default: 0, description: 'IoT Hub emulator MQTT port (0 = any free port)' },
+  'storage-port': { kind: 'int', default: 0, description: 'Azurite Table service port (0 = any free port)' },
+  'storage-dir': { kind: 'string', description: 'keep Azurite data in this folder (default: in memory)' },
+} satisfies FlagSpec;
+
+function curlLines(stack: LocalStack): string[] {
+  const base = stack.baseUrl;
+  const code = `code=${encodeURIComponent(stack.functionKey)}`;
+  const device = stack.deviceIds[0] ?? 'sim-001';
+  return [
+    `  # start a reboot (202 + Location + Retry-After)`,
+    `  curl -si -X POST "${base}/api/devices/${encodeURIComponent(device)}/reboot?${code}" -H "content-type: application/json" -d '{"pollIntervalSeconds":1}'`,
+    `  # follow the Location header of that answer until it returns 200`,
+    `  curl -si "${base}/api/operations/<instanceId>?${code}"`,
+    `  # the device's operation history, and the fleet report`,
+    `  curl -s "${base}/api/devices/${encodeURIComponent(device)}/operations?${code}"`,
+    `  curl -s "${base}/api/reports/reboot?${code}"`,
+    `  # the OpenAPI 2.0 document (anonymous)`,
+    `  curl -s "${base}/api/openapi.json"`,
+  ];
+}
+
+async function main(): Promise<number> {
+  let flags;
+  try {
+    flags = parseFlags(process.argv.slice(2), FLAGS);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(`${err.message}\n\n${usage('npm start --', FLAGS)}`);
+      return 2;
+    }
+    throw err;
+  }
+  const tier = flags.tier ?? 'none';
+  if (!['none', 'S1', 'S2', 'S3'].includes(tier)) {
+    console.error(`--tier must be none, S1, S2 or S3, not "${tier}".`);
+    return 2;
+  }
+  const portFlags = new Map<number, string>();
+  for (const [flag, port] of [['port', flags.port], ['iothub-https-port', flags['iothub-https-port']],
+    ['iothub-mqtt-port', flags['iothub-mqtt-port']], ['storage-port', flags['storage-port']]] as const) {
+    if (port) portFlags.set(port, flag);
+  }
+
+  console.log('Starting Azurite, the IoT Hub emulator, simulated devices and the Functions host…');
+  let stack: LocalStack;
+  try {
+    stack = await startLocalStack({
+      port: flags.port,
+      deviceCount: flags.devices,
+      rebootDurationMs: flags['reboot-ms'],
+      quota: { tier: tier as 'none' | 'S1' | 'S2' | 'S3', units: flags.units },
+      iotHubHttpsPort: flags['iothub-https-port'],
+      iotHubMqttPort: flags['iothub-mqtt-port'],
+      storagePort: flags['storage-port'],
+      storage: flags['storage-dir'] ? { location: flags['storage-dir'] } : 'memory',
+    });
+  } catch (err) {
+    const busy = describePortInUse(err, portFlags);
+    console.error(busy ?? `Could not start the local stack: ${err instanceof Error ? err.message : String(err)}`);
+    return 1;
+  }
+
+  console.log([
+    '',
+    'Remote reboot service is running (local stack, nothing leaves this machine).',
+    '',
+    `  Base URL       ${stack.baseUrl}/api`,
+    `  Function key   ${stack.functionKey}`,
+    `  Devices        ${stack.deviceIds.join(' ')}  (MQTT, reboot takes ${flags['reboot-ms']} ms)`,
+    `  IoT Hub        emulator on https://${stack.iothub.hostName}:${stack.iothub.httpsPort} and mqtts://${stack.iothub.hostName}:${stack.iothub.mqttPort}`,
+    `  Storage        Azurite Table service at ${stack.azurite.tableEndpoint}`,
+    '',
+    'Try it:',
+    ...curlLines(stack),
+    '',
+    'Ctrl-C stops everything.',
+  ].join('\n'));
+
+  await new Promise<void>((resolve) => {
+    const onSignal = () => resolve();
+    process.once('SIGINT', onSignal);
+    process.once('SIGTERM', onSignal);
+  });
+  console.log('\nStopping…');
+  await stack.stop();
+  console.log('Stopped.');
+  return 0;
+}
+
+main().then((code) => { process.exitCode = code; }, (err) => {
+  console.error(err instanceof Error ? err.message : String(err));
+  process.exitCode = 1;
+});
