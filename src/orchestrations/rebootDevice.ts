@@ -116,8 +116,11 @@ export function* rebootDeviceOrchestration(context: OrchestrationContext): Orche
         return yield* fail('IotHubError', invocation.message);
       case 'accepted':
         monitor.methodResponse = invocation.response;
-        monitor.acceptedAt = invocation.hubTime ?? monitor.requestedAt;
-        monitor.since = monitor.acceptedAt;
+        // Completion is judged from the hub's clock; its Date header has one-second resolution (RFC 9110), so
+        // `since` may lie up to a second before the request. The reported acceptedAt never precedes requestedAt.
+        monitor.since = invocation.hubTime ?? monitor.requestedAt;
+        monitor.acceptedAt = invocation.hubTime !== null && Date.parse(invocation.hubTime) > Date.parse(monitor.requestedAt)
+          ? invocation.hubTime : monitor.requestedAt;
         break;
       case 'outcomeUnknown': {
         // The device may have run the method before the hub gave up waiting: judge reports from when the hub

@@ -320,3 +320,24 @@ test('a huge reported section is cut in the custom status (16 KB Durable limit) 
   assert.deepEqual(midway.lastReported?.reboot, { truncated: true, originalBytes: JSON.stringify({ status: 'rebooting', blob }).length });
   assert.equal((result.output as RebootOperationOutput).lastReported?.reboot?.blob, blob);
 });
+
+test('a hub Date header truncated to the second: acceptedAt never precedes requestedAt, and a report in that second counts', async () => {
+  const startAt = new Date('2025-03-01T10:00:00.700Z');
+  const result = await runOrchestration(handler, {
+    orchestratorName: FUNCTION.rebootOrchestrator, instanceId: INSTANCE_ID, input: input(), startAt, makeContext, activityLatencyMs: 10,
+    activities: {
+      [FUNCTION.recordOperation]: recording,
+      [FUNCTION.invokeRebootMethod]: accepting,
+      // The hub stamped the completion 10:00:00.900, after its truncated Date (10:00:00) and before the device clock matters.
+      [FUNCTION.readRebootState]: (call) => {
+        assert.equal((call.input as ReadRebootStateInput).since, '2025-03-01T10:00:00.000Z');
+        return completes(observed({ status: 'completed', lastReboot: 'device clock' }, new Date('2025-03-01T10:00:00.900Z')));
+      },
+    },
+  });
+  const output = result.output as RebootOperationOutput;
+  assert.equal(output.outcome, 'Succeeded');
+  assert.equal(output.requestedAt, startAt.toISOString());
+  assert.equal(output.acceptedAt, startAt.toISOString());
+  assert.ok(Date.parse(output.completedAt) >= Date.parse(output.acceptedAt!));
+});
