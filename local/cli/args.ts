@@ -13,9 +13,11 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S)
     const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
     if (!match) throw new UsageError(`Unexpected argument "${arg}".`);
     const name = match[1];
-    const flag = spec[name];
+    // Own properties only: `--constructor` must not find Object.prototype.constructor.
+    const flag = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!flag) throw new UsageError(`Unknown option --${name}.`);
-    const text = match[2] ?? argv[++i];
+    // `--storage-dir --port 1` is a forgotten value, not a folder named "--port"; `--name=--x` still passes one.
+    const text = match[2] ?? (argv[i + 1]?.startsWith('--') ? undefined : argv[++i]);
     if (text === undefined) throw new UsageError(`Option --${name} needs a value.`);
     if (flag.kind === 'int') {
       if (!/^\d+$/.test(text)) throw new UsageError(`Option --${name} takes a whole number, not "${text}".`);
@@ -37,7 +39,8 @@ export function usage(command: string, spec: FlagSpec): string {
 export function describePortInUse(err: unknown, flagsByPort: ReadonlyMap<number, string>): string | undefined {
   const e = err as NodeJS.ErrnoException & { port?: number };
   if (e?.code !== 'EADDRINUSE') return undefined;
-  const port = e.port ?? Number(/:(\d+)\s*$/.exec(e.message)?.[1]);
+  const port = e.port ?? Number(/:(\d+)\s*$/.exec(e.message ?? '')?.[1]);
+  if (!Number.isInteger(port)) return 'A port on 127.0.0.1 is already in use by another program; choose other ports with the --*port flags.';
   const flag = flagsByPort.get(port);
   return `Port ${port} on 127.0.0.1 is already in use by another program.` +
     (flag ? ` Choose another with --${flag} <port> (e.g. npm start -- --${flag} ${port + 10}), or 0 for any free port.` : '');

@@ -32,27 +32,44 @@ async function readBody(response: Response): Promise<unknown> {
   }
 }
 
+/** Retry-After is either delay-seconds or an HTTP-date (RFC 9110 §10.2.3); a date in the past means now. */
+export function retryAfterSeconds(header: string | null, now = Date.now()): number | undefined {
+  if (header === null) return undefined;
+  const text = header.trim();
+  if (/^\d+$/.test(text)) return Number(text);
+  // All three HTTP-date forms start with the day name; Date.parse alone would take "-3" for a year.
+  const date = /^[A-Za-z]{3}/.test(text) ? Date.parse(text) : Number.NaN;
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
+}
+
 /** Takes the first answer (normally the 202 of the start request) and follows it to the final one. */
 export async function followAsyncOperation(first: Response, options: FollowOptions = {}): Promise<PollObservation> {
   const deadline = Date.now() + (options.timeoutMs ?? 10 * 60_000);
   let response = first;
   let polls = 0;
   for (;;) {
-    const retryAfterHeader = response.headers.get('retry-after');
     const observation: PollObservation = {
       status: response.status,
       body: await readBody(response),
-      retryAfterSeconds: retryAfterHeader !== null && /^\d+$/.test(retryAfterHeader) ? Number(retryAfterHeader) : undefined,
+      retryAfterSeconds: retryAfterSeconds(response.headers.get('retry-after')),
       location: response.headers.get('location') ?? undefined,
       polls,
     };
     options.onPoll?.(observation);
     if (observation.status !== 202) return observation;
     if (!observation.location) throw new Error('A 202 answer without a Location header cannot be followed.');
+    // An absolute Location is used as it is; a relative one is resolved against the answer that carried it.
+    const next = response.url ? new URL(observation.location, response.url).href : observation.location;
     const waitSeconds = Math.min(observation.retryAfterSeconds ?? options.defaultRetryAfterSeconds ?? 20, options.maxRetryAfterSeconds ?? 60);
     if (Date.now() + waitSeconds * 1000 > deadline) throw new PollTimeoutError(`Still 202 after ${polls} polls; gave up at the deadline.`);
     await new Promise((resolve) => setTimeout(resolve, waitSeconds * 1000));
     polls += 1;
-    response = await fetch(observation.location);
+    try {
+      // The deadline bounds a status request that hangs, too.
+      response = await fetch(next, { signal: AbortSignal.timeout(Math.max(1, deadline - Date.now())) });
+    } catch (err) {
+      if ((err as Error).name === 'TimeoutError') throw new PollTimeoutError(`Poll ${polls} got no answer before the deadline.`);
+      throw err;
+    }
   }
 }

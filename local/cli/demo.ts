@@ -14,41 +14,50 @@ function progressLine(observation: PollObservation, startedAt: number): string {
   return `  phase ${phase.padEnd(16)} twin polls ${String(polls).padStart(3)}   elapsed ${elapsed.padStart(5)} s`;
 }
 
+/** Replaces the key, raw or URL-encoded, wherever it stands: status URLs carry it, in headers and in table rows. */
+function masker(key: string): (text: string) => string {
+  const forms = [...new Set([key, encodeURIComponent(key)])];
+  return (text) => forms.reduce((masked, form) => masked.split(form).join('<function key>'), text);
+}
+
 async function run(stack: LocalStack): Promise<boolean> {
   const deviceId = stack.deviceIds[0];
   const key = encodeURIComponent(stack.functionKey);
+  const mask = masker(stack.functionKey);
+  const say = (text: string) => console.log(mask(text));
   const startUrl = `${stack.baseUrl}/api/devices/${encodeURIComponent(deviceId)}/reboot?code=${key}`;
-  console.log(`POST ${startUrl.replace(key, '<function key>')}`);
+  say(`POST ${startUrl}`);
   const startedAt = Date.now();
   const first = await fetch(startUrl, {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ pollIntervalSeconds: 1, timeoutSeconds: 60 }),
   });
-  console.log(`→ ${first.status}, Location: ${(first.headers.get('location') ?? '(none)').replace(key, '<function key>')}, Retry-After: ${first.headers.get('retry-after')}`);
+  say(`→ ${first.status}, Location: ${first.headers.get('location') ?? '(none)'}, Retry-After: ${first.headers.get('retry-after')}`);
   let lastLine = '';
   const final = await followAsyncOperation(first, {
     timeoutMs: 120_000,
     onPoll: (observation) => {
       if (observation.status !== 202) return;
       const line = progressLine(observation, startedAt);
-      if (tty) process.stdout.write(`\r${line}`);
-      else if (line.replace(/elapsed.*$/, '') !== lastLine.replace(/elapsed.*$/, '')) console.log(line);
+      if (tty) process.stdout.write(`\r${mask(line)}`);
+      else if (line.replace(/elapsed.*$/, '') !== lastLine.replace(/elapsed.*$/, '')) say(line);
       lastLine = line;
     },
   });
   if (tty) process.stdout.write('\n');
   const result = (final.body ?? {}) as Record<string, unknown>;
   const succeeded = final.status === 200 && result.outcome === 'Succeeded';
-  console.log(`\nOutcome: ${style(succeeded ? '32' : '31', String(result.outcome ?? final.status))}`);
+  say(`\nOutcome: ${style(succeeded ? '32' : '31', String(result.outcome ?? final.status))}`);
   for (const field of ['deviceId', 'requestedAt', 'acceptedAt', 'completedAt', 'durationMs', 'polls']) {
-    if (result[field] !== undefined) console.log(`  ${field.padEnd(12)} ${JSON.stringify(result[field])}`);
+    if (result[field] !== undefined) say(`  ${field.padEnd(12)} ${JSON.stringify(result[field])}`);
   }
-  if (result.methodResponse !== undefined) console.log(`  ${'method'.padEnd(12)} ${JSON.stringify(result.methodResponse)}`);
+  if (result.methodResponse !== undefined) say(`  ${'method'.padEnd(12)} ${JSON.stringify(result.methodResponse)}`);
 
   const history = await fetch(`${stack.baseUrl}/api/devices/${encodeURIComponent(deviceId)}/operations?code=${key}`);
   const rows = ((await history.json()) as { operations?: unknown[] }).operations ?? [];
-  console.log(`\nAudit row (DeviceOperations table, newest first):\n  ${JSON.stringify(rows[0] ?? null)}`);
+  // The row's statusUrl holds the key, as the Location header did.
+  say(`\nAudit row (DeviceOperations table, newest first):\n  ${JSON.stringify(rows[0] ?? null)}`);
   return succeeded;
 }
 

@@ -32,6 +32,10 @@ function curlLines(stack: LocalStack): string[] {
 }
 
 async function main(): Promise<number> {
+  if (process.argv.slice(2).some((arg) => arg === '--help' || arg === '-h')) {
+    console.log(usage('npm start --', FLAGS));
+    return 0;
+  }
   let flags;
   try {
     flags = parseFlags(process.argv.slice(2), FLAGS);
@@ -89,12 +93,26 @@ async function main(): Promise<number> {
   ].join('\n'));
 
   await new Promise<void>((resolve) => {
-    const onSignal = () => resolve();
-    process.once('SIGINT', onSignal);
-    process.once('SIGTERM', onSignal);
+    const onSignal = () => {
+      // Both listeners go: a SIGTERM left behind would swallow the next one instead of ending the process.
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
   });
+  // A second Ctrl-C while stopping means "now": a part that hangs must not hold the terminal.
+  const stopNow = () => {
+    console.error('Stopping anyway; some parts may not have shut down cleanly.');
+    process.exit(130);
+  };
+  process.once('SIGINT', stopNow);
+  process.once('SIGTERM', stopNow);
   console.log('\nStopping…');
   await stack.stop();
+  process.off('SIGINT', stopNow);
+  process.off('SIGTERM', stopNow);
   console.log('Stopped.');
   return 0;
 }

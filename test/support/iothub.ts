@@ -4,12 +4,14 @@
 // install their own agent). Device side: the device SDK's own SAS authentication provider over MQTT.
 import { createHmac } from 'node:crypto';
 import * as https from 'node:https';
+import { after, before } from 'node:test';
 import mqtt, { type MqttClient } from 'mqtt';
 import { Amqp, Client as ServiceClient, ConnectionString, JobClient, Registry, SharedAccessSignature } from 'azure-iothub';
+import { NoRetry } from 'azure-iot-common';
 import { Client as DeviceClient } from 'azure-iot-device';
 import { Mqtt } from 'azure-iot-device-mqtt';
 import { SharedAccessKeyAuthenticationProvider } from 'azure-iot-device';
-import type { RunningIotHubEmulator, ServicePolicyName } from '../../local/iothub/index';
+import { startIotHubEmulator, type IotHubEmulatorOptions, type RunningIotHubEmulator, type ServicePolicyName } from '../../local/iothub/index';
 
 // RestApiClient is not re-exported from the package root; the bundled copy is the one the SDK itself uses.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -31,6 +33,12 @@ export interface ServiceClients {
   jobs: JobClient;
   /** The keep-alive agent the clients share; destroyed by close(). */
   agent: https.Agent;
+  /** Invokes a direct method; resolves with the device's `{ status, payload }` or rejects with the SDK error. */
+  invoke(deviceId: string, methodName: string, payload?: unknown, responseTimeoutInSeconds?: number): Promise<{ status: number; payload: unknown }>;
+  /** The registry's connectionState of the device ('Connected' / 'Disconnected'). */
+  connectionState(deviceId: string): Promise<string | undefined>;
+  /** The device twin's reported properties, $metadata and $version included. */
+  reported(deviceId: string): Promise<Record<string, unknown>>;
   close(): void;
 }
 
@@ -59,7 +67,62 @@ export function serviceClients(emulator: RunningIotHubEmulator, policy: ServiceP
   /* eslint-enable @typescript-eslint/no-explicit-any */
   const agent = emulatorAgent(emulator);
   restApiClient.setOptions({ http: { agent } });
-  return { registry, client, jobs, agent, close: () => agent.destroy() };
+  return {
+    registry,
+    client,
+    jobs,
+    agent,
+    async invoke(deviceId, methodName, payload = null, responseTimeoutInSeconds = 10) {
+      const { result } = await client.invokeDeviceMethod(deviceId, { methodName, payload, responseTimeoutInSeconds });
+      return result as { status: number; payload: unknown };
+    },
+    async connectionState(deviceId) {
+      return (await registry.get(deviceId)).responseBody.connectionState;
+    },
+    async reported(deviceId) {
+      return (await registry.getTwin(deviceId)).responseBody.properties.reported as Record<string, unknown>;
+    },
+    close: () => agent.destroy(),
+  };
+}
+
+export interface IotHubFixture {
+  /** The running emulator; readable from the suite's first before hook on. */
+  readonly emulator: RunningIotHubEmulator;
+  /** serviceClients(emulator) with the method Client's retries off. */
+  readonly service: ServiceClients;
+}
+
+/**
+ * Registers before/after hooks in the enclosing suite (or file) that start an emulator with service clients and
+ * stop both. The Client does not retry: the SDK would retry 429/5xx for up to 4 minutes, tests want the hub's first
+ * answer.
+ */
+export function useIotHubEmulator(options: IotHubEmulatorOptions = {}): IotHubFixture {
+  let running: { emulator: RunningIotHubEmulator; service: ServiceClients } | undefined;
+  before(async () => {
+    const emulator = await startIotHubEmulator(options);
+    const service = serviceClients(emulator);
+    service.client.setRetryPolicy(new NoRetry());
+    running = { emulator, service };
+  });
+  after(async () => {
+    running?.service.close();
+    await running?.emulator.stop();
+    running = undefined;
+  });
+  const current = () => {
+    if (!running) throw new Error('The IoT Hub emulator is used outside the suite that started it.');
+    return running;
+  };
+  return {
+    get emulator() {
+      return current().emulator;
+    },
+    get service() {
+      return current().service;
+    },
+  };
 }
 
 /** The device's primary key (works for ids containing ';' or '=', which a connection string cannot carry). */
@@ -201,4 +264,68 @@ export function rawMqttConnect(emulator: RunningIotHubEmulator, options: RawMqtt
       reject(error);
     });
   });
+}
+
+/** The status code of an HTTP error the service SDK raised. */
+export function httpStatus(error: unknown): number | undefined {
+  return (error as { response?: { statusCode?: number } }).response?.statusCode;
+}
+
+/**
+ * The hub's numeric error code (404103, 504101, …) from a service SDK error: `errorCode` in the body, or nested as
+ * JSON in the body's `Message` as direct-method failures carry it (research iothub-emulator.md §5.3), or a numeric
+ * `iothub-errorcode` header.
+ */
+export function hubErrorCode(error: unknown): number | undefined {
+  const e = error as { response?: { headers?: Record<string, string | string[] | undefined> }; responseBody?: unknown };
+  const body = typeof e.responseBody === 'string' ? parseJson(e.responseBody) : e.responseBody;
+  const direct = (body as { errorCode?: unknown } | undefined)?.errorCode;
+  if (typeof direct === 'number') return direct;
+  const nested = (body as { Message?: unknown } | undefined)?.Message;
+  if (typeof nested === 'string') {
+    const code = (parseJson(nested.replace(/^ErrorCode:[^;]*;/, '')) as { errorCode?: unknown } | undefined)?.errorCode;
+    if (typeof code === 'number') return code;
+  }
+  const header = e.response?.headers?.['iothub-errorcode'];
+  return typeof header === 'string' && /^\d+$/.test(header) ? Number(header) : undefined;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The SDK's Twin/Device typings omit fields the service returns (connectionState, lastActivityTime, type…). */
+export function fields(value: unknown): Record<string, unknown> {
+  return value as Record<string, unknown>;
+}
+
+/** `value.a.b.c` through plain objects (twin JSON), undefined when a step is missing. */
+export function at(value: unknown, ...path: string[]): unknown {
+  let current = value;
+  for (const key of path) {
+    if (current === null || typeof current !== 'object') return undefined;
+    current = (current as Record<string, unknown>)[key];
+  }
+  return current;
+}
+
+/** Polls `read` until `accept` holds; returns the accepted value or throws with the last one seen. */
+export async function pollUntil<T>(read: () => Promise<T>, accept: (value: T) => boolean, what: string, timeoutMs = 10_000, everyMs = 25): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: T | undefined;
+  while (Date.now() <= deadline) {
+    last = await read();
+    if (accept(last)) return last;
+    await new Promise((resolve) => setTimeout(resolve, everyMs));
+  }
+  throw new Error(`timed out waiting for ${what}; last seen: ${JSON.stringify(last)}`);
+}
+
+/** pollUntil for a yes/no condition. */
+export async function waitUntil(condition: () => Promise<boolean>, what = 'the condition', timeoutMs = 5000): Promise<void> {
+  await pollUntil(condition, (met) => met, what, timeoutMs, 20);
 }

@@ -38,6 +38,16 @@ export async function invokeFunction(registry: FunctionRegistry, request: RpcInv
       log(level, category, message, functionName, request.invocationId);
     },
   };
+  type State = NonNullable<typeof coreContext.state>;
+  /** Runs one stage with coreContext.state naming it, as the worker's InvocationHandler does. */
+  const inState = async <T>(state: State, stage: () => Promise<T>): Promise<T> => {
+    coreContext.state = state;
+    try {
+      return await stage();
+    } finally {
+      coreContext.state = undefined;
+    }
+  };
   try {
     const invocationModel = await model.getInvocationModel(coreContext);
     const hookData: Record<string, unknown> = {};
@@ -45,50 +55,23 @@ export async function invokeFunction(registry: FunctionRegistry, request: RpcInv
     const context = args.context;
     let inputs = args.inputs;
     let callback: FunctionCallback = registered.callback;
+    // What pre- and postInvocation hooks both see, read-only (getters, as in the worker's hook contexts).
+    const hookContext = <T extends object>(fields: T) => Object.defineProperties(fields, {
+      hookData: { get: () => hookData, enumerable: true, configurable: true },
+      appHookData: { get: () => registry.appHookData, enumerable: true, configurable: true },
+      invocationContext: { get: () => context, enumerable: true, configurable: true },
+    });
 
-    const preContext = {
-      get hookData() {
-        return hookData;
-      },
-      get appHookData() {
-        return registry.appHookData;
-      },
-      get invocationContext() {
-        return context;
-      },
-      functionCallback: callback,
-      inputs,
-    };
-    coreContext.state = 'preInvocationHooks';
-    try {
-      await runHooks(registry.hooksFor('preInvocation'), preContext);
-    } finally {
-      coreContext.state = undefined;
-    }
+    const preContext = hookContext({ functionCallback: callback, inputs });
+    await inState('preInvocationHooks', () => runHooks(registry.hooksFor('preInvocation'), preContext));
     inputs = preContext.inputs;
     callback = preContext.functionCallback;
 
-    const postContext = {
-      get hookData() {
-        return hookData;
-      },
-      get appHookData() {
-        return registry.appHookData;
-      },
-      get invocationContext() {
-        return context;
-      },
-      inputs,
-      result: null as unknown,
-      error: null as unknown,
-    };
-    coreContext.state = 'invocation';
+    const postContext = hookContext({ inputs, result: null as unknown, error: null as unknown });
     try {
-      postContext.result = await invocationModel.invokeFunction(context, inputs, callback);
+      postContext.result = await inState('invocation', () => invocationModel.invokeFunction(context, inputs, callback));
     } catch (err) {
       postContext.error = err;
-    } finally {
-      coreContext.state = undefined;
     }
 
     const outcome: InvocationOutcome = {};
@@ -100,12 +83,7 @@ export async function invokeFunction(registry: FunctionRegistry, request: RpcInv
       }
     }
 
-    coreContext.state = 'postInvocationHooks';
-    try {
-      await runHooks(registry.hooksFor('postInvocation'), postContext);
-    } finally {
-      coreContext.state = undefined;
-    }
+    await inState('postInvocationHooks', () => runHooks(registry.hooksFor('postInvocation'), postContext));
     if (postContext.error !== null && postContext.error !== undefined) {
       outcome.error = toInvocationError(postContext.error);
       return outcome;

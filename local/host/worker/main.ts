@@ -28,6 +28,9 @@ for (const [method, level] of [['log', 'information'], ['info', 'information'], 
 }
 
 process.on('disconnect', () => process.exit(0));
+// The host owns this process's lifetime (terminate message, then disconnect). A terminal's Ctrl-C reaches the
+// whole foreground process group; dying on it would pull the worker out from under a host that is shutting down.
+process.on('SIGINT', () => undefined);
 process.on('uncaughtException', (err) => log('error', 'system', `Uncaught exception in worker: ${err.stack ?? err.message}`));
 process.on('unhandledRejection', (reason) => log('error', 'system', `Unhandled rejection in worker: ${format(reason)}`));
 

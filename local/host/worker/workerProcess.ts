@@ -65,6 +65,9 @@ export class WorkerProcess {
       stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     this.#child = child;
+    // A send to a worker that has just died fails asynchronously (EPIPE / ERR_IPC_CHANNEL_CLOSED); its 'exit'
+    // handler below settles everything that was waiting, so the error itself only needs to be logged.
+    child.on('error', (err) => this.options.log({ level: 'warning', category: 'host', message: `Language worker channel: ${err.message}` }));
     for (const [stream, level] of [[child.stdout, 'information'], [child.stderr, 'error']] as const) {
       if (stream) readline.createInterface({ input: stream }).on('line', (line) => this.options.log({ level, category: 'worker', message: line }));
     }
@@ -148,7 +151,9 @@ export class WorkerProcess {
         if (message.type === 'terminated') child.disconnect();
       });
       try {
-        child.send({ type: 'terminate' } satisfies HostToWorker);
+        child.send({ type: 'terminate' } satisfies HostToWorker, (err) => {
+          if (err) child.kill('SIGKILL');
+        });
       } catch {
         child.kill('SIGKILL');
       }

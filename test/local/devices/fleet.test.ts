@@ -1,20 +1,10 @@
 // startSimulatedFleet over MQTT: identities created in bulk, per-device behaviours, setBehaviour and stop.
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startIotHubEmulator, type RunningIotHubEmulator } from '../../../local/iothub/index.js';
 import { fleetIds, startSimulatedFleet } from '../../../local/devices/index.js';
-import { hubErrorCode, serviceSide, type ServiceSide } from './support/serviceSide.js';
+import { hubErrorCode, useIotHubEmulator } from '../../support/iothub.js';
 
-let emulator: RunningIotHubEmulator;
-let service: ServiceSide;
-before(async () => {
-  emulator = await startIotHubEmulator();
-  service = serviceSide(emulator);
-});
-after(async () => {
-  service.close();
-  await emulator.stop();
-});
+const hub = useIotHubEmulator();
 
 test('fleetIds: generated from count and prefix, or the given list; refuses ambiguity and duplicates', () => {
   assert.deepEqual(fleetIds({ count: 3 }), ['sim-1', 'sim-2', 'sim-3']);
@@ -27,7 +17,7 @@ test('fleetIds: generated from count and prefix, or the given list; refuses ambi
 
 test('an MQTT fleet with per-device behaviours; setBehaviour changes one device; stop disconnects all', async () => {
   const fleet = await startSimulatedFleet({
-    emulator,
+    emulator: hub.emulator,
     count: 4,
     prefix: 'fleet-',
     transport: 'mqtt',
@@ -37,27 +27,27 @@ test('an MQTT fleet with per-device behaviours; setBehaviour changes one device;
   try {
     assert.equal(fleet.transport, 'mqtt');
     assert.deepEqual(fleet.ids, ['fleet-1', 'fleet-2', 'fleet-3', 'fleet-4']);
-    const states = await Promise.all(fleet.ids.map((id) => service.connectionState(id)));
+    const states = await Promise.all(fleet.ids.map((id) => hub.service.connectionState(id)));
     assert.deepEqual(states, ['Connected', 'Connected', 'Disconnected', 'Connected']);
 
-    assert.equal((await service.invoke('fleet-1', 'reboot')).status, 200);
-    assert.deepEqual(await service.invoke('fleet-2', 'reboot'), { status: 403, payload: { reason: 'busy' } });
-    await assert.rejects(service.invoke('fleet-3', 'reboot'), (e: unknown) => hubErrorCode(e) === 404103);
+    assert.equal((await hub.service.invoke('fleet-1', 'reboot')).status, 200);
+    assert.deepEqual(await hub.service.invoke('fleet-2', 'reboot'), { status: 403, payload: { reason: 'busy' } });
+    await assert.rejects(hub.service.invoke('fleet-3', 'reboot'), (e: unknown) => hubErrorCode(e) === 404103);
 
     await fleet.setBehaviour('fleet-2', { kind: 'normal' });
-    assert.deepEqual(await service.invoke('fleet-2', 'reboot'), { status: 200, payload: 'Reboot started' });
+    assert.deepEqual(await hub.service.invoke('fleet-2', 'reboot'), { status: 200, payload: 'Reboot started' });
     await fleet.setBehaviour('fleet-3', { kind: 'normal' });
-    assert.equal(await service.connectionState('fleet-3'), 'Connected');
+    assert.equal(await hub.service.connectionState('fleet-3'), 'Connected');
     await assert.rejects(fleet.setBehaviour('nope', { kind: 'normal' }), /No simulated device 'nope'/);
   } finally {
     await fleet.stop();
   }
-  const after = await Promise.all(fleet.ids.map((id) => service.connectionState(id)));
+  const after = await Promise.all(fleet.ids.map((id) => hub.service.connectionState(id)));
   assert.deepEqual(after, ['Disconnected', 'Disconnected', 'Disconnected', 'Disconnected']);
   assert.ok([...fleet.devices.values()].every((d) => d.powerState === 'stopped'));
 });
 
 test('startSimulatedFleet refuses behaviours for devices outside the fleet, before creating anything', async () => {
-  await assert.rejects(startSimulatedFleet({ emulator, count: 1, prefix: 'typo-', behaviours: { 'typo-2': { kind: 'offline' } } }), /'typo-2', which is not in the fleet/);
-  await assert.rejects(service.connectionState('typo-1'), /not found/i);
+  await assert.rejects(startSimulatedFleet({ emulator: hub.emulator, count: 1, prefix: 'typo-', behaviours: { 'typo-2': { kind: 'offline' } } }), /'typo-2', which is not in the fleet/);
+  await assert.rejects(hub.service.connectionState('typo-1'), /not found/i);
 });

@@ -1,28 +1,18 @@
 // Virtual devices inside the emulator (no MQTT): the same scenarios as the MQTT device, and a 10,000-device fleet.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { startIotHubEmulator, type RunningIotHubEmulator } from '../../../local/iothub/index.js';
 import { startSimulatedFleet } from '../../../local/devices/index.js';
 import { describeDeviceScenarios } from './support/deviceScenarios.js';
-import { at, serviceSide, type ServiceSide } from './support/serviceSide.js';
+import { at, useIotHubEmulator } from '../../support/iothub.js';
 
 describeDeviceScenarios('virtual');
 
 describe('a fleet of 10,000 virtual devices', () => {
-  let emulator: RunningIotHubEmulator;
-  let service: ServiceSide;
-  before(async () => {
-    emulator = await startIotHubEmulator();
-    service = serviceSide(emulator);
-  });
-  after(async () => {
-    service.close();
-    await emulator.stop();
-  });
+  const hub = useIotHubEmulator();
 
   test('all are created, connected, answer a reboot through the service SDK and report completed', async () => {
     const COUNT = 10_000;
-    const fleet = await startSimulatedFleet({ emulator, count: COUNT, prefix: 'bulk-', transport: 'virtual', rebootDurationMs: 50 });
+    const fleet = await startSimulatedFleet({ emulator: hub.emulator, count: COUNT, prefix: 'bulk-', transport: 'virtual', rebootDurationMs: 50 });
     try {
       assert.equal(fleet.devices.size, COUNT);
       assert.equal(fleet.ids[0], 'bulk-1');
@@ -34,7 +24,7 @@ describe('a fleet of 10,000 virtual devices', () => {
       const worker = async (): Promise<void> => {
         while (next < COUNT) {
           const id = fleet.ids[next++];
-          const { status } = await service.invoke(id, 'reboot');
+          const { status } = await hub.service.invoke(id, 'reboot');
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
         }
       };
@@ -46,7 +36,7 @@ describe('a fleet of 10,000 virtual devices', () => {
       assert.equal(completed.length, COUNT);
       // Spot-check the hub's view of a few devices.
       for (const id of [fleet.ids[0], fleet.ids[4999], fleet.ids[COUNT - 1]]) {
-        assert.equal(at(await service.reported(id), 'iothubDM', 'reboot', 'status'), 'completed');
+        assert.equal(at(await hub.service.reported(id), 'iothubDM', 'reboot', 'status'), 'completed');
       }
     } finally {
       await fleet.stop();

@@ -6,7 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { NoRetry } from 'azure-iot-common';
 import type { Client as DeviceClient } from 'azure-iot-device';
 import { startIotHubEmulator, type RunningIotHubEmulator } from '../../../local/iothub/index';
-import { type ServiceClients, deviceClient, openDeviceClient, restCall, serviceClients, serviceErrors } from '../../support/iothub';
+import { type ServiceClients, deviceClient, fields, openDeviceClient, restCall, serviceClients, serviceErrors, waitUntil } from '../../support/iothub';
 
 // Twin JSON is navigated freely in assertions; a wrong path fails the assertion.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -190,23 +190,10 @@ describe('direct methods', () => {
     mqtt.onDeviceMethod('who', (_request, response) => response.send(200, 'mqtt', () => undefined));
     await mqtt.open();
     assert.equal(virtual.connected, false);
-    await waitUntil(async () => (await restCall(emulator, 'POST', '/twins/virtual-2/methods', { body: { methodName: 'who' } })).status === 200);
+    await waitUntil(async () => (await restCall(emulator, 'POST', '/twins/virtual-2/methods', { body: { methodName: 'who' } })).status === 200, 'the MQTT device to take over');
     assert.deepEqual((await service.client.invokeDeviceMethod('virtual-2', { methodName: 'who' })).result, { status: 200, payload: 'mqtt' });
     mqtt.setRetryPolicy(new NoRetry()); // once replaced, it must not reconnect and take the session back
     virtual.reconnect();
     assert.deepEqual((await service.client.invokeDeviceMethod('virtual-2', { methodName: 'who' })).result, { status: 299, payload: 'virtual' });
   });
 });
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** The SDK's Twin/Device typings omit fields the service returns (connectionState, lastActivityTime, type…). */
-function fields(value: unknown): Record<string, unknown> {
-  return value as Record<string, unknown>;
-}

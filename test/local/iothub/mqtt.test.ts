@@ -7,7 +7,7 @@ import { NoRetry } from 'azure-iot-common';
 import { type Client as DeviceClient, Message } from 'azure-iot-device';
 import type { MqttClient } from 'mqtt';
 import { startIotHubEmulator, type RunningIotHubEmulator } from '../../../local/iothub/index';
-import { type ServiceClients, deviceClient, deviceKey, openDeviceClient, rawMqttConnect, sasToken, serviceClients } from '../../support/iothub';
+import { type ServiceClients, deviceClient, deviceKey, fields, openDeviceClient, rawMqttConnect, sasToken, serviceClients, waitUntil } from '../../support/iothub';
 
 // Twin JSON is navigated freely in assertions; a wrong path fails the assertion.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -208,15 +208,3 @@ describe('MQTT endpoint', () => {
     assert.deepEqual((await service.client.invokeDeviceMethod(id, { methodName: 'echo', payload: 1 })).result, { status: 200, payload: 1 });
   });
 });
-
-function fields(value: unknown): Record<string, unknown> {
-  return value as Record<string, unknown>;
-}
-
-async function waitUntil(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}

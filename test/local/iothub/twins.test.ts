@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client as DeviceClient, Twin as DeviceTwin } from 'azure-iot-device';
 import { startIotHubEmulator, type RunningIotHubEmulator } from '../../../local/iothub/index';
-import { type ServiceClients, openDeviceClient, restCall, serviceClients, serviceErrors } from '../../support/iothub';
+import { type ServiceClients, fields, openDeviceClient, restCall, serviceClients, serviceErrors, waitUntil } from '../../support/iothub';
 
 // Twin JSON is navigated freely in assertions; a wrong path fails the assertion.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -196,19 +196,6 @@ describe('device twins', () => {
     assert.equal(identity.connectionState, 'Connected');
     assert.notEqual(identity.connectionStateUpdatedTime, '0001-01-01T00:00:00Z');
     await device.close();
-    await waitFor(async () => fields((await service.registry.getTwin('twin-conn')).responseBody).connectionState === 'Disconnected');
+    await waitUntil(async () => fields((await service.registry.getTwin('twin-conn')).responseBody).connectionState === 'Disconnected', 'the twin to show Disconnected');
   });
 });
-
-async function waitFor(condition: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
-
-/** The SDK's Twin/Device typings omit fields the service returns (connectionState, lastActivityTime, type…). */
-function fields(value: unknown): Record<string, unknown> {
-  return value as Record<string, unknown>;
-}
