@@ -81,6 +81,7 @@ export function describeDeviceScenarios(transport: Transport): void {
       const lastStamp = String(at(meta, 'lastReboot', '$lastUpdated'));
       assert.ok(Date.parse(startedStamp) < Date.parse(lastStamp), `${startedStamp} < ${lastStamp}`);
       assert.equal(at(meta, 'status', '$lastUpdated'), lastStamp);
+      await device.whenIdle();
       assert.deepEqual(device.reports.map((r) => at(r.patch, 'iothubDM', 'reboot', 'status')), ['rebooting', 'completed']);
     });
 
@@ -172,6 +173,8 @@ export function describeDeviceScenarios(transport: Transport): void {
       assert.deepEqual(answer, { status: 200, payload: 'Firmware update started.' });
       const reported = await pollUntil(() => hub.service.reported(device.deviceId),
         (r) => at(r, 'iothubDM', 'firmwareUpdate', 'status') === 'apply firmware image complete', 'firmware update');
+      // The hub applies a patch before the device has its acknowledgement: wait for the device's operation to end.
+      await device.whenIdle();
       assert.deepEqual(device.reports.map((r) => at(r.patch, 'iothubDM', 'firmwareUpdate', 'status')),
         ['downloading', 'download complete', 'applying', 'apply firmware image complete']);
       const fields = ['startedDownloadingTime', 'downloadCompleteTime', 'startedApplyingImage', 'lastFirmwareUpdate'];
@@ -198,6 +201,7 @@ export function describeDeviceScenarios(transport: Transport): void {
       await pollUntil(() => hub.service.reported(download.deviceId), (r) => at(r, 'iothubDM', 'firmwareUpdate', 'status') === 'Download image failed', 'download failure');
       const applied = await pollUntil(() => hub.service.reported(apply.deviceId), (r) => at(r, 'iothubDM', 'firmwareUpdate', 'status') === 'Apply image failed', 'apply failure');
       assert.equal(at(applied, 'iothubDM', 'firmwareUpdate', 'reason'), 'checksum mismatch');
+      await download.whenIdle();
       assert.deepEqual(download.reports.map((r) => at(r.patch, 'iothubDM', 'firmwareUpdate', 'status')), ['downloading', 'Download image failed']);
     });
 
