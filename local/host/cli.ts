@@ -1,5 +1,5 @@
 // Command line for the local Functions host:
-//   host --app-root <dir> [--port 7071] [--storage <connection string>|memory] [--clock real|virtual]
+//   host --app-root <dir> [--port 7071] [--storage <connection string>|memory] [--clock real|virtual|manual]
 //        [--host 127.0.0.1] [--json]
 // Prints the base URL and keys (that is its purpose: a developer needs them to call the functions),
 // then runs until SIGINT/SIGTERM and stops cleanly (appTerminate hooks run).
@@ -16,7 +16,7 @@ interface CliArgs {
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n`);
-  process.stderr.write('usage: host --app-root <dir> [--port 7071] [--storage <connection string>|memory] [--clock real|virtual] [--host 127.0.0.1] [--json]\n');
+  process.stderr.write('usage: host --app-root <dir> [--port 7071] [--storage <connection string>|memory] [--clock real|virtual|manual] [--host 127.0.0.1] [--json]\n');
   process.exit(2);
 }
 

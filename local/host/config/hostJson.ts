@@ -20,10 +20,10 @@ function resolveSetting(value: string, env: NodeJS.ProcessEnv): string {
   return resolved;
 }
 
-/** Task hub names must be 3-50 alphanumeric characters starting with a letter (Azure Storage provider rule). */
+/** Task hub names: 3-45 alphanumeric characters starting with a letter (learn.microsoft.com, durable task hubs, "Task hub names"). */
 export function validateHubName(hubName: string): string {
-  if (!/^[A-Za-z][A-Za-z0-9]{2,49}$/.test(hubName)) {
-    throw new Error(`Task hub name "${hubName}" is invalid: use 3-50 letters or digits, starting with a letter.`);
+  if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(hubName)) {
+    throw new Error(`Task hub name "${hubName}" is invalid: use 3-45 letters or digits, starting with a letter.`);
   }
   return hubName;
 }
