@@ -1,5 +1,5 @@
 // IoT Hub's device identity rule: 1–128 characters of ASCII letters, digits and  - : . + % _ # * ? ! ( ) , = @ ; $ '
-// (learn.microsoft.com azure-iot-hub Twin model, "deviceId"; /work/shared/research/iothub-emulator.md §1.3).
+// (learn.microsoft.com azure-iot-hub Twin model, "deviceId"; ../shared/research/iothub-emulator.md §1.3).
 
 export const DEVICE_ID_MAX_LENGTH = 128;
 

@@ -1,7 +1,7 @@
 // The fleet reboot report: optional filters read from query parameters and the one IoT Hub twin query built
 // from them. Caller text never reaches the query as syntax: enumerations are mapped to constants, names must
 // match a strict identifier pattern, and values are emitted as escaped string literals
-// (grammar: iot-hub-devguide-query-language.md; escapes \' \\ as in /work/shared/research/iothub-emulator.md §7).
+// (grammar: iot-hub-devguide-query-language.md; escapes \' \\ as in ../shared/research/iothub-emulator.md §7).
 import { deviceIdProblem } from './deviceId';
 import type { FleetQuery } from './ports';
 import { invalid } from './requestError';

@@ -1,5 +1,5 @@
 // IoT Hub error codes that decide what the reboot does next (troubleshoot-error-codes.md;
-// Azure/azure-iot-sdk-csharp IotHubServiceErrorCode.cs; /work/shared/research/iothub-emulator.md §5).
+// Azure/azure-iot-sdk-csharp IotHubServiceErrorCode.cs; ../shared/research/iothub-emulator.md §5).
 
 export const HUB_ERROR = Object.freeze({
   DeviceNotFound: 404001,

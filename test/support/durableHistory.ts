@@ -3,7 +3,7 @@
 // host: it turns the returned actions into TaskScheduled/TimerCreated events, answers activities from a script,
 // fires timers on a virtual clock and schedules retries the way DTFx's RetryInterceptor does (a retry timer after
 // *every* failed attempt, delay = first × coefficient^attempt capped at the maximum).
-// Shapes and id rules: /work/shared/research/durable-host.md §2.1–§2.5.
+// Shapes and id rules: ../shared/research/durable-host.md §2.1–§2.5.
 
 export const EventType = Object.freeze({
   ExecutionStarted: 0,

@@ -1,7 +1,7 @@
 // Reads the IoT Hub error code out of an azure-iothub error. The SDK's translateError only understands the
 // `{"Message":"ErrorCode:<Name>;…"}` envelope; for anything else (404103 among them) it raises a plain
 // Error('Not found') — the code is only in `err.responseBody` and the `iothub-errorcode` header
-// (/work/shared/research/iothub-emulator.md §5.1–§5.3). Both envelopes are understood here, including the
+// (../shared/research/iothub-emulator.md §5.1–§5.3). Both envelopes are understood here, including the
 // real service's habit of nesting envelope 2 as a JSON string inside envelope 1's Message.
 import type { IncomingHttpHeaders } from 'node:http';
 import { hubErrorCodeFromName, type HubFailure } from '../../domain/hubErrors';

@@ -2,7 +2,7 @@
 // constructors. `HostName=host:port` reaches a non-443 port (a local emulator) with an https.Agent whose
 // defaultPort is that port: the SDK passes HostName straight to https.request({ host }), where "host:port"
 // would not resolve, and Node uses agent.defaultPort when a request names no port
-// (/work/shared/research/iothub-emulator.md §2.3, recipe A). The agent must be set AFTER the constructors,
+// (../shared/research/iothub-emulator.md §2.3, recipe A). The agent must be set AFTER the constructors,
 // which install their own keep-alive agent. An optional CA (the emulator's self-signed one) is trusted by the
 // same agent. Nothing in Node or in the SDK is patched.
 import * as https from 'node:https';

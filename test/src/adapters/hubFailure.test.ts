@@ -1,5 +1,5 @@
 // Reading the hub's error code from errors produced by azure-iothub's own translateError, for each body shape
-// the real service uses (/work/shared/research/iothub-emulator.md §5).
+// the real service uses (../shared/research/iothub-emulator.md §5).
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { hubTimeFromHeaders, toHubFailure } from '../../../src/adapters/iothub';
