@@ -14,6 +14,8 @@ import {
   factoryResetPatch,
   firmwareUpdatePatch,
   rebootPatch,
+  type FactoryResetReport,
+  type RebootReport,
 } from './deviceManagement.js';
 
 /** What a sequence may do to the device it runs on. Every step resolves when the hub has it (or rejects). */
@@ -44,35 +46,56 @@ export async function runDeviceMethod(
   }
 }
 
-/** reboot: answer, report `rebooting`, disconnect, wait, reconnect, report `completed` (or `failed`). */
-export async function rebootSequence(port: DevicePort, behaviour: DeviceBehaviour, timings: DeviceTimings): Promise<void> {
-  if (!(await answerUnlessRejected(port, behaviour, METHOD_REBOOT, ANSWER_REBOOT_STARTED))) return;
-  // Report before going away, as the samples do ("Report the reboot before the physical restart").
-  await port.reportProperties(rebootPatch({ status: 'rebooting', startedRebootTime: port.now(), failedTime: null, reason: null }));
-  await port.disconnect();
-  await port.sleep(timings.rebootDurationMs);
-  if (behaviour.kind === 'neverReturn') return;
-  await port.reconnect();
-  if (behaviour.kind === 'reportFailed') {
-    await port.reportProperties(rebootPatch({ status: 'failed', failedTime: port.now(), reason: behaviour.reason ?? DEFAULT_FAILURE_REASON }));
-    return;
-  }
-  await port.reportProperties(rebootPatch({ status: 'completed', lastReboot: port.now() }));
+/** What differs between the restart-style methods; the steps themselves are the same. */
+interface RestartMethod {
+  methodName: string;
+  answer: string;
+  /** The patch under this method's iothubDM section. */
+  patch(report: Record<string, unknown>): Record<string, unknown>;
+  /** Status while the device goes away, and the device-clock fields stamped at the start and at completion. */
+  startedStatus: string;
+  startedField: string;
+  completedField: string;
+  durationMs(timings: DeviceTimings): number;
 }
 
-/** factoryReset: the reboot sequence under `iothubDM.factoryReset`, with its own duration. */
-export async function factoryResetSequence(port: DevicePort, behaviour: DeviceBehaviour, timings: DeviceTimings): Promise<void> {
-  if (!(await answerUnlessRejected(port, behaviour, METHOD_FACTORY_RESET, ANSWER_FACTORY_RESET_STARTED))) return;
-  await port.reportProperties(factoryResetPatch({ status: 'resetting', startedFactoryResetTime: port.now(), failedTime: null, reason: null }));
+const REBOOT: RestartMethod = {
+  methodName: METHOD_REBOOT, answer: ANSWER_REBOOT_STARTED, patch: (r) => rebootPatch(r as RebootReport),
+  startedStatus: 'rebooting', startedField: 'startedRebootTime', completedField: 'lastReboot', durationMs: (t) => t.rebootDurationMs,
+};
+
+const FACTORY_RESET: RestartMethod = {
+  methodName: METHOD_FACTORY_RESET, answer: ANSWER_FACTORY_RESET_STARTED, patch: (r) => factoryResetPatch(r as FactoryResetReport),
+  startedStatus: 'resetting', startedField: 'startedFactoryResetTime', completedField: 'lastFactoryReset', durationMs: (t) => t.factoryResetDurationMs,
+};
+
+/**
+ * Answer, report the start, disconnect, wait, reconnect, report `completed` (or `failed`). The start is reported
+ * before going away, as the samples do ("Report the reboot before the physical restart"); it also clears the
+ * failure fields of an earlier attempt.
+ */
+async function restartSequence(port: DevicePort, behaviour: DeviceBehaviour, timings: DeviceTimings, method: RestartMethod): Promise<void> {
+  if (!(await answerUnlessRejected(port, behaviour, method.methodName, method.answer))) return;
+  await port.reportProperties(method.patch({ status: method.startedStatus, [method.startedField]: port.now(), failedTime: null, reason: null }));
   await port.disconnect();
-  await port.sleep(timings.factoryResetDurationMs);
+  await port.sleep(method.durationMs(timings));
   if (behaviour.kind === 'neverReturn') return;
   await port.reconnect();
   if (behaviour.kind === 'reportFailed') {
-    await port.reportProperties(factoryResetPatch({ status: 'failed', failedTime: port.now(), reason: behaviour.reason ?? DEFAULT_FAILURE_REASON }));
+    await port.reportProperties(method.patch({ status: 'failed', failedTime: port.now(), reason: behaviour.reason ?? DEFAULT_FAILURE_REASON }));
     return;
   }
-  await port.reportProperties(factoryResetPatch({ status: 'completed', lastFactoryReset: port.now() }));
+  await port.reportProperties(method.patch({ status: 'completed', [method.completedField]: port.now() }));
+}
+
+/** reboot: `rebooting` (startedRebootTime) → down for rebootDurationMs → `completed` (lastReboot). */
+export function rebootSequence(port: DevicePort, behaviour: DeviceBehaviour, timings: DeviceTimings): Promise<void> {
+  return restartSequence(port, behaviour, timings, REBOOT);
+}
+
+/** factoryReset: the same steps under `iothubDM.factoryReset`, with its own status word, fields and duration. */
+export function factoryResetSequence(port: DevicePort, behaviour: DeviceBehaviour, timings: DeviceTimings): Promise<void> {
+  return restartSequence(port, behaviour, timings, FACTORY_RESET);
 }
 
 /**

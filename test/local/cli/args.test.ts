@@ -24,8 +24,8 @@ test('defaults stand when no flag is given', () => {
 });
 
 test('`--name value` and `--name=value` both set a flag; whole numbers become numbers', () => {
-  const flags = parseFlags(['--port', '0', '--reboot-ms=500', '--tier=S1', '--storage-dir', '/tmp/data'], SPEC);
-  assert.deepEqual(flags, { port: 0, 'reboot-ms': 500, tier: 'S1', 'storage-dir': '/tmp/data' });
+  const flags = parseFlags(['--port', '0', '--reboot-ms=500', '--tier=S1', '--storage-dir', 'stack-data'], SPEC);
+  assert.deepEqual(flags, { port: 0, 'reboot-ms': 500, tier: 'S1', 'storage-dir': 'stack-data' });
   assert.equal(typeof flags.port, 'number');
 });
 

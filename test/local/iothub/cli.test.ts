@@ -7,8 +7,8 @@ import { parseCliArguments, simulatedDeviceIds } from '../../../local/iothub/cli
 
 describe('iothub emulator CLI', () => {
   it('parses its flags', () => {
-    assert.deepEqual(parseCliArguments(['--host-name', 'hub.local', '--https-port', '0', '--mqtt-port', '0', '--tier', 'S2', '--units', '3', '--devices', '5', '--cert-dir', '/tmp/x']), {
-      hostName: 'hub.local', httpsPort: 0, mqttPort: 0, bindAddress: undefined, tier: 'S2', units: 3, devices: 5, certDir: '/tmp/x', adminKey: undefined, verbose: false,
+    assert.deepEqual(parseCliArguments(['--host-name', 'hub.local', '--https-port', '0', '--mqtt-port', '0', '--tier', 'S2', '--units', '3', '--devices', '5', '--cert-dir', 'certs']), {
+      hostName: 'hub.local', httpsPort: 0, mqttPort: 0, bindAddress: undefined, tier: 'S2', units: 3, devices: 5, certDir: 'certs', adminKey: undefined, verbose: false,
     });
     assert.equal(parseCliArguments([]).httpsPort, 8443);
     assert.throws(() => parseCliArguments(['--tier', 'S9']), /--tier/);
