@@ -1,9 +1,8 @@
 import * as df from 'durable-functions';
+import { ACTIVITY, type RecordInput } from '../src/activities/contracts';
 import { recordOperation } from '../src/activities/recordOperation';
-import type { OperationRecord } from '../src/domain/operationRecord';
-import { FUNCTION } from '../src/functionNames';
 import { appServices } from '../src/services';
 
-df.app.activity(FUNCTION.recordOperation, {
-  handler: (record: OperationRecord) => recordOperation(record, appServices().operations),
+df.app.activity(ACTIVITY.recordOperation.name, {
+  handler: (input: RecordInput) => recordOperation(input, appServices()),
 });

@@ -1,7 +1,8 @@
 // App settings: every name the app reads is listed here, read and validated once. A missing or malformed
 // setting fails with one line naming it; setting values (keys, connection strings) never appear in messages.
 import * as fs from 'node:fs';
-import type { RebootRetryPolicies, RetrySpec } from './orchestrations/rebootOrchestrationInput';
+import { allOperations, type OperationKind } from './domain/operations/registry';
+import type { RetryPolicies, RetrySpec } from './orchestrations/deviceOperationInput';
 
 /** Settings the app code reads. */
 export const SETTING = Object.freeze({
@@ -13,10 +14,13 @@ export const SETTING = Object.freeze({
   operationsTableEndpoint: 'OPERATIONS_TABLE_ENDPOINT',
   operationsTableName: 'OPERATIONS_TABLE_NAME',
   rebootMethodName: 'REBOOT_METHOD_NAME',
-  invokeMaxAttempts: 'REBOOT_INVOKE_MAX_ATTEMPTS',
-  invokeFirstRetryMs: 'REBOOT_INVOKE_FIRST_RETRY_MS',
-  invokeMaxRetryMs: 'REBOOT_INVOKE_MAX_RETRY_MS',
-  readMaxAttempts: 'REBOOT_READ_MAX_ATTEMPTS',
+  factoryResetMethodName: 'FACTORY_RESET_METHOD_NAME',
+  firmwareUpdateMethodName: 'FIRMWARE_UPDATE_METHOD_NAME',
+  invokeMaxAttempts: 'METHOD_INVOKE_MAX_ATTEMPTS',
+  invokeFirstRetryMs: 'METHOD_INVOKE_FIRST_RETRY_MS',
+  invokeMaxRetryMs: 'METHOD_INVOKE_MAX_RETRY_MS',
+  readMaxAttempts: 'TWIN_READ_MAX_ATTEMPTS',
+  startGraceSeconds: 'OPERATION_START_GRACE_SECONDS',
 } as const);
 
 /** Settings the Functions host and the Durable extension read (host.json refers to DURABLE_TASK_HUB_NAME). */
@@ -28,6 +32,8 @@ export const HOST_SETTING = Object.freeze({
 
 export const DEFAULT_OPERATIONS_STORAGE = 'UseDevelopmentStorage=true';
 export const DEFAULT_OPERATIONS_TABLE = 'DeviceOperations';
+/** The device leases live in a table named after the operations table. */
+export const LEASE_TABLE_SUFFIX = 'Leases';
 
 export type IotHubAccess =
   /** Service policy connection string. `port` is set when HostName carries `host:port` (an emulator). */
@@ -45,8 +51,12 @@ export interface AppConfig {
   iotHubCaPem: string | null;
   operations: OperationsStorage;
   operationsTableName: string;
-  rebootMethodName: string;
-  retry: RebootRetryPolicies;
+  leaseTableName: string;
+  /** The direct method each operation kind sends. */
+  methodNames: Readonly<Record<OperationKind, string>>;
+  retry: RetryPolicies;
+  /** How long a start may sit before its orchestration claims the device; past it, the device can be taken over. */
+  startGraceMs: number;
 }
 
 export class ConfigError extends Error {
@@ -67,13 +77,16 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const iotHub = readIotHubAccess(read);
   const operations = readOperationsStorage(read);
   const tableName = read(SETTING.operationsTableName) ?? DEFAULT_OPERATIONS_TABLE;
-  // Azure Tables: 3–63 alphanumeric characters, not starting with a digit.
-  if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(tableName)) {
-    throw new ConfigError(SETTING.operationsTableName, 'must be 3–63 letters or digits, starting with a letter.');
+  // Azure Tables: 3–63 alphanumeric characters, not starting with a digit (the lease table adds a suffix).
+  const maxTableName = 63 - LEASE_TABLE_SUFFIX.length;
+  if (!new RegExp(`^[A-Za-z][A-Za-z0-9]{2,${maxTableName - 1}}$`).test(tableName)) {
+    throw new ConfigError(SETTING.operationsTableName, `must be 3–${maxTableName} letters or digits, starting with a letter.`);
   }
-  const rebootMethodName = read(SETTING.rebootMethodName) ?? 'reboot';
-  if (!/^[A-Za-z0-9_.-]{1,100}$/.test(rebootMethodName)) {
-    throw new ConfigError(SETTING.rebootMethodName, 'must be 1–100 letters, digits, _ . or -.');
+  const methodNames = {} as Record<OperationKind, string>;
+  for (const definition of allOperations()) {
+    const name = read(definition.methodNameSetting) ?? definition.defaultMethodName;
+    if (!/^[A-Za-z0-9_.-]{1,100}$/.test(name)) throw new ConfigError(definition.methodNameSetting, 'must be 1–100 letters, digits, _ . or -.');
+    methodNames[definition.kind] = name;
   }
   const integer = (name: string, min: number, max: number, fallback: number): number => {
     const text = read(name);
@@ -104,8 +117,10 @@ export function loadConfig(env: Env = process.env): AppConfig {
     iotHubCaPem: readCa(read),
     operations,
     operationsTableName: tableName,
-    rebootMethodName,
+    leaseTableName: `${tableName}${LEASE_TABLE_SUFFIX}`,
+    methodNames: Object.freeze(methodNames),
     retry: { invoke, read: read_, record },
+    startGraceMs: integer(SETTING.startGraceSeconds, 5, 3600, 60) * 1000,
   });
 }
 

@@ -1,12 +1,18 @@
 // Function names as registered in functions/ and called from the orchestrator: one list so they cannot drift.
+// Activity names live with their contracts (activities/contracts.ts).
+import type { OperationKind } from './domain/operations/operationKind';
+
 export const FUNCTION = Object.freeze({
-  startReboot: 'startReboot',
-  rebootOrchestrator: 'rebootDevice',
-  invokeRebootMethod: 'invokeRebootMethod',
-  readRebootState: 'readRebootState',
-  recordOperation: 'recordOperation',
+  deviceOperationOrchestrator: 'deviceOperation',
   getOperationStatus: 'getOperationStatus',
+  cancelOperation: 'cancelOperation',
+  listRunningOperations: 'listRunningOperations',
   listDeviceOperations: 'listDeviceOperations',
-  getRebootReport: 'getRebootReport',
+  getStatusReport: 'getStatusReport',
   getOpenApiDocument: 'getOpenApiDocument',
 } as const);
+
+/** The start function of each kind: startReboot, startFactoryReset, startFirmwareUpdate. */
+export function startFunctionName(kind: OperationKind): string {
+  return `start${kind[0]!.toUpperCase()}${kind.slice(1)}`;
+}

@@ -1,13 +1,16 @@
 // Composition root: the configuration and the adapters built from it, once per process.
 import { loadConfig, type AppConfig } from './config';
 import { createIotHubGateway } from './adapters/iothub';
-import { TableOperationsStore } from './adapters/operationsStore';
-import type { IotHubGateway, OperationsStore } from './domain/ports';
+import { TableDeviceLeaseStore, TableOperationsStore, type TableConnection } from './adapters/operationsStore';
+import { DeviceGuard } from './domain/deviceGuard';
+import type { DeviceLeaseStore, IotHubGateway, OperationsStore } from './domain/ports';
 
 export interface AppServices {
   config: AppConfig;
   iotHub: IotHubGateway;
   operations: OperationsStore;
+  leases: DeviceLeaseStore;
+  guard: DeviceGuard;
 }
 
 let services: AppServices | undefined;
@@ -16,10 +19,17 @@ let services: AppServices | undefined;
 export function appServices(): AppServices {
   if (services === undefined) {
     const config = loadConfig(process.env);
-    const operations = TableOperationsStore.fromConnection(config.operations.kind === 'connectionString'
-      ? { kind: 'connectionString', connectionString: config.operations.connectionString, tableName: config.operationsTableName }
-      : { kind: 'managedIdentity', endpoint: config.operations.endpoint, tableName: config.operationsTableName });
-    services = { config, iotHub: createIotHubGateway(config.iotHub, config.iotHubCaPem), operations };
+    const table = (tableName: string): TableConnection => (config.operations.kind === 'connectionString'
+      ? { kind: 'connectionString', connectionString: config.operations.connectionString, tableName }
+      : { kind: 'managedIdentity', endpoint: config.operations.endpoint, tableName });
+    const leases = TableDeviceLeaseStore.fromConnection(table(config.leaseTableName));
+    services = {
+      config,
+      iotHub: createIotHubGateway(config.iotHub, config.iotHubCaPem),
+      operations: TableOperationsStore.fromConnection(table(config.operationsTableName)),
+      leases,
+      guard: new DeviceGuard(leases, config.startGraceMs),
+    };
   }
   return services;
 }

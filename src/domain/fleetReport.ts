@@ -1,17 +1,20 @@
-// The fleet reboot report: optional filters read from query parameters and the one IoT Hub twin query built
+// The fleet report of one operation kind: optional filters read from query parameters and the one IoT Hub twin query built
 // from them. Caller text never reaches the query as syntax: enumerations are mapped to constants, names must
 // match a strict identifier pattern, and values are emitted as escaped string literals
 // (grammar: iot-hub-devguide-query-language.md; escapes \' \\ as in ../shared/research/iothub-emulator.md §7).
 import { deviceIdProblem } from './deviceId';
 import type { FleetQuery } from './ports';
 import { invalid } from './requestError';
-import { hasControlCharacters } from './text';
+import { hasControlCharacters, printable } from './text';
 
 export const REPORT_PARAMETERS = ['connectionState', 'deviceIdPrefix', 'tagName', 'tagValue'] as const;
 
-/** The reported property the report groups by. */
-export const REBOOT_STATUS_PATH = 'properties.reported.iothubDM.reboot.status';
-export const STATUS_ALIAS = 'rebootStatus';
+/** The reported property a report groups by: the section's `status`. */
+export function statusPath(section: string): string {
+  if (!/^[A-Za-z][A-Za-z0-9]{0,63}$/.test(section)) throw new RangeError(`not a section name: ${section}`);
+  return `properties.reported.iothubDM.${section}.status`;
+}
+export const STATUS_ALIAS = 'reportedStatus';
 export const COUNT_ALIAS = 'deviceCount';
 
 const TAG_SEGMENT = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
@@ -26,7 +29,7 @@ export function parseFleetQuery(params: URLSearchParams): FleetQuery {
   const allowed = new Set<string>([...REPORT_PARAMETERS, 'code']);
   for (const name of new Set(params.keys())) {
     if (!allowed.has(name)) {
-      throw invalid(name.slice(0, 64), `Unknown query parameter. Allowed: ${REPORT_PARAMETERS.join(', ')}.`);
+      throw invalid(printable(name), `Unknown query parameter. Allowed: ${REPORT_PARAMETERS.join(', ')}.`);
     }
     if (params.getAll(name).length > 1) throw invalid(name, `${name} may be given only once.`);
   }
@@ -71,12 +74,13 @@ function tagPath(name: string): string {
   return ['tags', ...name.split('.').map((s) => (RESERVED.has(s.toUpperCase()) ? `[[${s}]]` : s))].join('.');
 }
 
-/** SELECT … COUNT() … GROUP BY the reported reboot status, with the filters ANDed together. */
-export function buildRebootStatusQuery(query: FleetQuery): string {
+/** SELECT … COUNT() … GROUP BY the section's reported status, with the filters ANDed together. */
+export function buildStatusQuery(section: string, query: FleetQuery): string {
   const conditions: string[] = [];
   if (query.connectionState !== undefined) conditions.push(`connectionState = ${stringLiteral(query.connectionState)}`);
   if (query.deviceIdPrefix !== undefined) conditions.push(`STARTSWITH(deviceId, ${stringLiteral(query.deviceIdPrefix)})`);
   if (query.tag !== undefined) conditions.push(`${tagPath(query.tag.name)} = ${stringLiteral(query.tag.value)}`);
   const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
-  return `SELECT ${REBOOT_STATUS_PATH} AS ${STATUS_ALIAS}, COUNT() AS ${COUNT_ALIAS} FROM devices${where} GROUP BY ${REBOOT_STATUS_PATH}`;
+  const path = statusPath(section);
+  return `SELECT ${path} AS ${STATUS_ALIAS}, COUNT() AS ${COUNT_ALIAS} FROM devices${where} GROUP BY ${path}`;
 }

@@ -50,27 +50,52 @@ export interface HubFailure {
 }
 
 /**
- * How a failed hub call is treated:
- * - `deviceNotFound` / `deviceOffline`: final outcomes;
- * - `outcomeUnknown`: the hub timed out waiting for the device (504101): the method may have run;
- * - `transient`: throttling (429xxx), 5xx, or no answer at all: retry with backoff;
+ * How a failed read or query is treated:
+ * - `deviceNotFound`: final;
+ * - `transient`: throttling (429xxx), 5xx, 504101, or no answer at all: retry with backoff;
  * - `permanent`: anything else (400, 401, 403, …): a configuration or programming error, never retried.
  */
-export type HubFailureKind = 'deviceNotFound' | 'deviceOffline' | 'outcomeUnknown' | 'transient' | 'permanent';
+export type HubFailureKind = 'deviceNotFound' | 'transient' | 'permanent';
 
 export function classifyHubFailure(failure: HubFailure): HubFailureKind {
   const { errorCode, httpStatus } = failure;
   if (errorCode === HUB_ERROR.DeviceNotFound) return 'deviceNotFound';
-  if (errorCode === HUB_ERROR.DeviceNotOnline) return 'deviceOffline';
-  if (errorCode === HUB_ERROR.GatewayTimeout) return 'outcomeUnknown';
   if (errorCode !== undefined && Math.floor(errorCode / 1000) === 429) return 'transient';
-  // An untrusted or mismatched server certificate will not fix itself: a configuration problem (the CA setting).
   if (httpStatus === undefined && failure.networkCode !== undefined && TLS_TRUST_FAILURE.test(failure.networkCode)) return 'permanent';
   if (httpStatus === undefined) return 'transient';
-  // A bare 5xx (no 504101 in it) did not come from the method gateway: nothing reached the device.
   if (httpStatus === 429 || httpStatus >= 500) return 'transient';
   return 'permanent';
 }
+
+/**
+ * What a failed direct-method call says about delivery (iot-hub-devguide-direct-methods; troubleshoot-error-codes):
+ * - `deviceNotFound`, `deviceOffline` (404103): the method did not run;
+ * - `notDelivered`: the hub proved it did not run — throttled (429xxx) or a 5xx without the gateway's 504101, or
+ *   the connection was refused before the request was written;
+ * - `maybeDelivered`: the request may have reached the device — 504101 (the hub gave up waiting for the answer),
+ *   or the connection broke after the request went out (reset, timeout, no answer);
+ * - `permanent`: the hub refused the request itself (400, 401, 403, …): nothing ran, retrying will not help.
+ */
+export type MethodFailureKind = 'deviceNotFound' | 'deviceOffline' | 'notDelivered' | 'maybeDelivered' | 'permanent';
+
+export function classifyMethodFailure(failure: HubFailure): MethodFailureKind {
+  const { errorCode, httpStatus } = failure;
+  if (errorCode === HUB_ERROR.DeviceNotFound) return 'deviceNotFound';
+  if (errorCode === HUB_ERROR.DeviceNotOnline) return 'deviceOffline';
+  if (errorCode === HUB_ERROR.GatewayTimeout) return 'maybeDelivered';
+  if (errorCode !== undefined && Math.floor(errorCode / 1000) === 429) return 'notDelivered';
+  if (httpStatus === undefined) {
+    if (failure.networkCode !== undefined && TLS_TRUST_FAILURE.test(failure.networkCode)) return 'permanent';
+    // Only a connection that was never made proves the request was not written.
+    return failure.networkCode !== undefined && NEVER_CONNECTED.has(failure.networkCode) ? 'notDelivered' : 'maybeDelivered';
+  }
+  if (httpStatus === 504) return 'maybeDelivered';
+  if (httpStatus === 429 || httpStatus >= 500) return 'notDelivered';
+  return 'permanent';
+}
+
+/** Node's codes for a connection that was never established (the request cannot have been sent). */
+const NEVER_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /** Node/OpenSSL codes for certificate verification failures (SELF_SIGNED_CERT_IN_CHAIN, ERR_TLS_CERT_ALTNAME_INVALID, …). */
 const TLS_TRUST_FAILURE = /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/;

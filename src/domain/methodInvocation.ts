@@ -1,5 +1,5 @@
-// What invoking the reboot direct method can end in, as the invoke activity reports it to the orchestrator.
-// Transient failures are not in this union: the activity throws them so `callActivityWithRetry` retries.
+// Invoking a direct method, as the gateway reports it and as the invoke activity hands it to the orchestration.
+// Every result says what is known about delivery, because that decides whether another attempt is safe.
 
 export interface MethodRequest {
   deviceId: string;
@@ -15,22 +15,30 @@ export interface MethodResponse {
   payload: unknown;
 }
 
-export type MethodInvocationResult =
+/** What one call to the hub ended in. */
+export type HubMethodResult =
   /** Device answered with status < 300. `hubTime` is the hub's `Date` header on that answer. */
   | { kind: 'accepted'; response: MethodResponse; hubTime: string | null }
   /** Device answered with status ≥ 300. */
   | { kind: 'rejected'; response: MethodResponse; hubTime: string | null }
-  /** 404103: the device is not connected (or has not subscribed to methods). */
-  | { kind: 'deviceOffline'; errorCode: number; message: string }
+  /** 404103: the device is not connected (or has not subscribed to methods): the method did not run. */
+  | { kind: 'deviceOffline'; message: string }
   /** 404001: no such device identity. */
-  | { kind: 'deviceNotFound'; errorCode: number; message: string }
-  /**
-   * 504101 (or no answer within the hub's own timeouts): the method may or may not have run.
-   * `hubTime` is the hub's `Date` header on the timeout answer when there was one.
-   */
-  | { kind: 'outcomeUnknown'; errorCode: number | null; message: string; hubTime: string | null }
-  /** A non-retryable hub error (bad credentials, bad request): a configuration or programming problem. */
-  | { kind: 'failed'; httpStatus: number | null; errorCode: number | null; message: string };
+  | { kind: 'deviceNotFound'; message: string }
+  /** The hub proved the method did not run (429, a 5xx without a gateway code, a refused connection): may retry. */
+  | { kind: 'notDelivered'; reason: 'throttled' | 'unavailable'; message: string }
+  /** The request went out and no usable answer came back (504101, a reset, a timeout): the method may have run. */
+  | { kind: 'maybeDelivered'; message: string }
+  /** A refusal that retrying will not fix (credentials, permissions, a malformed request); nothing ran. */
+  | { kind: 'failed'; message: string };
+
+/** What the invoke activity returns: the hub's result with the journaled send time, or why nothing was sent. */
+export type MethodInvocationResult =
+  | (HubMethodResult & { sentAt: string })
+  /** The device's lease belongs to another operation: nothing was sent. */
+  | { kind: 'leaseLost'; holder: string | null; message: string }
+  /** This attempt was journaled by an earlier execution (a crash or a retried activity): never sent twice. */
+  | { kind: 'maybeDelivered'; message: string; sentAt: string; replayed: true };
 
 /** A device status of 300 or more is a refusal; anything below counts as accepted. */
 export function isAcceptedStatus(status: number): boolean {

@@ -1,34 +1,38 @@
-// Orchestration instance ids of reboot operations: `reboot-<device key>-<sequence>`.
-// The sequence numbers a device's operations 1, 2, 3…; deriving the id from the device makes two concurrent
-// starts for the same device collide on one instance id instead of starting two reboots.
+// Orchestration instance ids of device operations: `<kind>-<device key>-<sequence>`. The sequence numbers a
+// device's operations 1, 2, 3… across kinds; it is allocated by the device's lease (deviceGuard.ts), so two
+// operations never share an id.
 import { boundedKey } from './keyEncoding';
+import { OPERATION_KINDS, type OperationKind } from './operations/operationKind';
 
-export const REBOOT_OPERATION = 'reboot';
-const PREFIX = `${REBOOT_OPERATION}-`;
 /** Characters an instance id of ours can hold: all URL-path-safe and allowed in Azure Table keys. */
-const INSTANCE_ID_PATTERN = /^reboot-[A-Za-z0-9._~-]{1,200}-([1-9][0-9]{0,8})$/;
+const INSTANCE_ID_PATTERN = new RegExp(`^(${OPERATION_KINDS.join('|')})-([A-Za-z0-9._~-]{1,200})-([1-9][0-9]{0,8})$`);
 export const MAX_OPERATION_SEQUENCE = 999_999_999;
 
-export function rebootInstanceId(deviceId: string, sequence: number): string {
+export function operationInstanceId(kind: OperationKind, deviceId: string, sequence: number): string {
   if (!Number.isInteger(sequence) || sequence < 1 || sequence > MAX_OPERATION_SEQUENCE) {
     throw new RangeError(`operation sequence out of range: ${sequence}`);
   }
-  return `${PREFIX}${boundedKey(deviceId)}-${sequence}`;
+  return `${kind}-${boundedKey(deviceId)}-${sequence}`;
 }
 
-/** True when `value` has the shape of an instance id this app creates (says nothing about existence). */
-export function isRebootInstanceId(value: string): boolean {
-  return INSTANCE_ID_PATTERN.test(value);
+export interface ParsedInstanceId {
+  operation: OperationKind;
+  deviceKey: string;
+  sequence: number;
 }
 
-/** The sequence number inside one of our instance ids, or undefined for any other string. */
-export function operationSequence(instanceId: string): number | undefined {
-  const match = INSTANCE_ID_PATTERN.exec(instanceId);
-  return match ? Number(match[1]) : undefined;
+/** The parts of one of our instance ids, or undefined for any other string (says nothing about existence). */
+export function parseInstanceId(value: string): ParsedInstanceId | undefined {
+  const match = INSTANCE_ID_PATTERN.exec(value);
+  if (match === null) return undefined;
+  return { operation: match[1] as OperationKind, deviceKey: match[2]!, sequence: Number(match[3]) };
 }
 
-/** True when `instanceId` is one of `deviceId`'s reboot operations. */
+export function isOperationInstanceId(value: string): boolean {
+  return parseInstanceId(value) !== undefined;
+}
+
+/** True when `instanceId` is one of `deviceId`'s operations. */
 export function belongsToDevice(instanceId: string, deviceId: string): boolean {
-  const prefix = `${PREFIX}${boundedKey(deviceId)}-`;
-  return isRebootInstanceId(instanceId) && instanceId.startsWith(prefix) && /^[1-9][0-9]*$/.test(instanceId.slice(prefix.length));
+  return parseInstanceId(instanceId)?.deviceKey === boundedKey(deviceId);
 }

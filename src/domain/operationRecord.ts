@@ -1,26 +1,17 @@
 // One row of the DeviceOperations table per operation, rewritten at each state change (ARCHITECTURE.md §4).
+// Its key comes from the operation's requestedAt, fixed when the operation is accepted, so every write of one
+// operation — replayed, retried or after a restart — lands on the same row.
 import { encodeKey } from './keyEncoding';
-import type { MethodResponse } from './methodInvocation';
-import type { OperationPhase, Outcome } from './outcomes';
-import type { ReportedRebootState } from './rebootState';
+import type { OperationOutput, OperationPhase } from './outcomes';
 
-export interface OperationRecord {
-  deviceId: string;
+export interface OperationRecord extends Omit<OperationOutput, 'outcome' | 'completedAt' | 'durationMs'> {
   instanceId: string;
-  operation: 'reboot';
   phase: OperationPhase;
   /** Null while the operation runs. */
-  outcome: Outcome | null;
-  requestedAt: string;
-  acceptedAt: string | null;
+  outcome: OperationOutput['outcome'] | null;
   completedAt: string | null;
   durationMs: number | null;
   deadline: string;
-  polls: number;
-  methodResponse: MethodResponse | null;
-  lastReported: ReportedRebootState | null;
-  /** Why the operation failed or why its outcome is uncertain; never contains secrets. */
-  error: { code: string; message: string } | null;
   /** Orchestration clock of this state change. */
   updatedAt: string;
 }

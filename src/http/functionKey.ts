@@ -24,3 +24,7 @@ export function appUrl(request: HttpRequest, path: string, query: Record<string,
 export function operationStatusUrl(request: HttpRequest, instanceId: string): string {
   return appUrl(request, `operations/${encodeURIComponent(instanceId)}`);
 }
+
+export function operationCancelUrl(request: HttpRequest, instanceId: string): string {
+  return appUrl(request, `operations/${encodeURIComponent(instanceId)}/cancel`);
+}

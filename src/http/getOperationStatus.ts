@@ -1,59 +1,72 @@
-// GET /api/operations/{instanceId}: the operation's normalized status. 202 + Location + Retry-After while it
-// runs (the asynchronous request-reply pattern Logic Apps follows), 200 with the outcome once it is over
-// (whatever the outcome: `outcome` says which), 404 for ids that are not reboot operations of this app.
+// GET /api/operations/{instanceId}: the operation's normalized status, for every kind. 202 + Location +
+// Retry-After while it runs (the asynchronous request-reply pattern Logic Apps follows), 200 with the outcome once
+// it is over (whatever the outcome: `outcome` says which), 404 for ids that are not operations of this app.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { DurableOrchestrationStatus } from 'durable-functions';
-import { isRebootInstanceId } from '../domain/operationIds';
-import { DEFAULT_REBOOT_REQUEST } from '../domain/rebootRequest';
+import { parseInstanceId } from '../domain/operationIds';
+import { DEFAULT_OPERATION_REQUEST } from '../domain/operationRequest';
+import type { Outcome } from '../domain/outcomes';
 import { FUNCTION } from '../functionNames';
-import type { RebootOrchestrationInput } from '../orchestrations/rebootOrchestrationInput';
+import type { DeviceOperationInput } from '../orchestrations/deviceOperationInput';
 import { findInstance, isActive, type OrchestrationClient } from './durableStatus';
-import { operationStatusUrl } from './functionKey';
+import { operationCancelUrl, operationStatusUrl } from './functionKey';
+import { readQuery } from './queryParameters';
 import { errorJson, errorResponse, json } from './responses';
 import { ROUTE, routeParameter } from './routes';
 
-export async function getOperationStatus(request: HttpRequest, client: OrchestrationClient, context: InvocationContext): Promise<HttpResponseInit> {
+export async function getOperationStatus(request: HttpRequest, client: Pick<OrchestrationClient, 'getStatus'>, context: InvocationContext): Promise<HttpResponseInit> {
   try {
     const instanceId = routeParameter(request, ROUTE.operationStatus, 'instanceId');
-    const notFound = (): HttpResponseInit => errorJson(404, 'OperationNotFound', 'No reboot operation has this id.', 'instanceId');
-    if (!isRebootInstanceId(instanceId)) return notFound();
-    const status = await findInstance(client, instanceId, true);
-    if (status === null || status.name !== FUNCTION.rebootOrchestrator) return notFound();
+    readQuery(request, []);
+    const status = await findOperation(client, instanceId, true);
+    if (status === null) return operationNotFound();
 
-    const input = (status.input ?? {}) as Partial<RebootOrchestrationInput>;
+    const input = (status.input ?? {}) as Partial<DeviceOperationInput>;
     const common = {
       instanceId,
       deviceId: input.deviceId ?? null,
-      operation: 'reboot',
+      operation: parseInstanceId(instanceId)!.operation,
       runtimeStatus: String(status.runtimeStatus),
       createdTime: isoOrNull(status.createdTime),
       lastUpdatedTime: isoOrNull(status.lastUpdatedTime),
     };
     if (isActive(status)) {
-      const retryAfter = input.request?.pollIntervalSeconds ?? DEFAULT_REBOOT_REQUEST.pollIntervalSeconds;
+      const retryAfter = input.request?.pollIntervalSeconds ?? DEFAULT_OPERATION_REQUEST.pollIntervalSeconds;
       const statusUrl = operationStatusUrl(request, instanceId);
-      return json(202, { ...common, customStatus: status.customStatus ?? null, statusUrl },
+      return json(202, { ...common, customStatus: status.customStatus ?? null, statusUrl, cancelUrl: operationCancelUrl(request, instanceId) },
         { Location: statusUrl, 'Retry-After': String(retryAfter) });
     }
-    if (String(status.runtimeStatus) === 'Completed') {
-      return json(200, { ...common, ...(typeof status.output === 'object' && status.output !== null ? status.output : {}) });
+    if (String(status.runtimeStatus) === 'Completed' && typeof status.output === 'object' && status.output !== null) {
+      return json(200, { ...common, ...status.output });
     }
-    // Failed (a bug or exhausted retries), Terminated, Canceled: over, without a reboot outcome of its own.
-    return json(200, {
-      ...common,
-      outcome: 'Failed',
-      customStatus: status.customStatus ?? null,
-      error: failure(status),
-    });
+    return json(200, { ...common, outcome: endedOutcome(status), customStatus: status.customStatus ?? null, error: endedError(status) });
   } catch (err) {
     return errorResponse(err, context);
   }
 }
 
-function failure(status: DurableOrchestrationStatus): { code: string; message: string } {
+/** One of this app's operations by id, or null (not ours, or no such instance). */
+export async function findOperation(client: Pick<OrchestrationClient, 'getStatus'>, instanceId: string, showInput = false): Promise<DurableOrchestrationStatus | null> {
+  if (parseInstanceId(instanceId) === undefined) return null;
+  const status = await findInstance(client, instanceId, showInput);
+  return status === null || status.name !== FUNCTION.deviceOperationOrchestrator ? null : status;
+}
+
+export function operationNotFound(): HttpResponseInit {
+  return errorJson(404, 'OperationNotFound', 'No device operation has this id.', 'instanceId');
+}
+
+/** The outcome of an instance that is over: its own, or what its runtime status means (Terminated → Canceled). */
+export function endedOutcome(status: DurableOrchestrationStatus): Outcome {
+  const output = status.output as { outcome?: unknown } | null | undefined;
+  if (String(status.runtimeStatus) === 'Completed' && typeof output?.outcome === 'string') return output.outcome as Outcome;
+  return String(status.runtimeStatus) === 'Terminated' ? 'Canceled' : 'Failed';
+}
+
+function endedError(status: DurableOrchestrationStatus): { code: string; message: string } {
   const runtime = String(status.runtimeStatus);
   if (runtime !== 'Failed') return { code: `Operation${runtime}`, message: `The operation was ${runtime.toLowerCase()} before it finished.` };
-  // The extension's output for a failed instance: "Orchestrator function 'rebootDevice' failed: <our message>".
+  // The extension's output for a failed instance: "Orchestrator function 'deviceOperation' failed: <message>".
   const text = typeof status.output === 'string' ? status.output.split('\n')[0]!.replace(/^Orchestrator function '[^']*' failed:\s*/, '') : '';
   return { code: 'OperationFailed', message: text === '' ? 'The operation failed.' : text.slice(0, 500) };
 }

@@ -2,9 +2,12 @@
 // connectors import. Host and scheme are those the document was requested on.
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import { DEVICE_ID_MAX_LENGTH } from '../domain/deviceId';
-import { OUTCOMES } from '../domain/outcomes';
-import { MAX_METHOD_PAYLOAD_BYTES, REBOOT_REQUEST_FIELDS } from '../domain/rebootRequest';
-import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './listDeviceOperations';
+import { MAX_FW_PACKAGE_URI_LENGTH } from '../domain/operations/firmwareUpdate';
+import { allOperations } from '../domain/operations/registry';
+import { DELIVERIES, OUTCOMES } from '../domain/outcomes';
+import { MAX_METHOD_PAYLOAD_BYTES, OPERATION_REQUEST_FIELDS } from '../domain/operationRequest';
+import { CANCEL_NOTE } from './cancelOperation';
+import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './listRunningOperations';
 import { json } from './responses';
 import { ROUTE_PREFIX } from './routes';
 
@@ -13,6 +16,8 @@ const DEVICE_ID_PATTERN = "^[A-Za-z0-9\\-:.+%_#*?!(),=@;$']{1,128}$";
 type Schema = Record<string, unknown>;
 
 const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
+const operationKind: Schema = { type: 'string', enum: allOperations().map((d) => d.kind) };
+const PHASES = ['starting', 'invoking', 'awaiting-report', 'completed'];
 const nullable = (schema: Schema): Schema => ({ ...schema, 'x-nullable': true });
 const errorResponse = (description: string): Schema => ({ description, schema: ref('ErrorResponse') });
 
@@ -22,7 +27,7 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
       description: `Direct-method payload sent to the device: any JSON value, at most ${MAX_METHOD_PAYLOAD_BYTES} bytes serialized. Default null.`,
     },
   };
-  for (const field of REBOOT_REQUEST_FIELDS) {
+  for (const field of OPERATION_REQUEST_FIELDS) {
     requestProperties[field.name] = {
       type: 'integer', format: 'int32', minimum: field.min, maximum: field.max, default: field.defaultValue,
       description: FIELD_DESCRIPTIONS[field.name],
@@ -37,13 +42,44 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
     'Retry-After': { type: 'integer', description: 'Seconds to wait before polling Location: the poll interval.' },
   };
 
+  const instanceIdParameter = { name: 'instanceId', in: 'path', required: true, type: 'string', description: 'Operation (orchestration instance) id.', 'x-ms-summary': 'Operation id' };
+  const pageParameters = [
+    { name: 'top', in: 'query', required: false, type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.', 'x-ms-summary': 'Page size' },
+    { name: 'continuationToken', in: 'query', required: false, type: 'string', description: 'From the previous page.', 'x-ms-summary': 'Continuation token', 'x-ms-visibility': 'advanced' },
+  ];
+  const startPaths: Record<string, Schema> = {};
+  for (const definition of allOperations()) {
+    const name = `${definition.kind[0]!.toUpperCase()}${definition.kind.slice(1)}`;
+    startPaths[`/devices/{deviceId}/${definition.kind}`] = {
+      post: {
+        operationId: `Start${name}`,
+        summary: `Start a ${definition.kind} of a device`,
+        description: `${definition.summary} One operation per device at a time, whatever its kind; the direct method is sent at most once.`,
+        'x-ms-visibility': 'important',
+        parameters: [
+          deviceIdParameter,
+          { name: 'body', in: 'body', required: definition.kind === 'firmwareUpdate',
+            schema: ref(definition.kind === 'firmwareUpdate' ? 'FirmwareUpdateRequest' : 'OperationRequest') },
+        ],
+        responses: {
+          202: { description: 'Accepted: poll Location until it answers 200.', headers: asyncHeaders, schema: ref('OperationAccepted') },
+          400: errorResponse('Invalid device id or request body; error.target names the field.'),
+          401: { description: 'Missing or invalid function key.' },
+          409: { description: 'The device is busy with another operation.', headers: { Location: asyncHeaders.Location }, schema: ref('OperationConflict') },
+          413: errorResponse('The body or the method payload is too large.'),
+          415: errorResponse('The body is not application/json.'),
+        },
+      },
+    };
+  }
+
   return {
     swagger: '2.0',
     info: {
-      title: 'IoT device reboot',
-      version: '1.0.0',
-      description: 'Reboots IoT Hub devices with the `reboot` direct method and follows them until they report back. '
-        + 'Long-running: start answers 202 with a Location to poll until it answers 200.',
+      title: 'IoT device management',
+      version: '2.0.0',
+      description: 'Reboots, factory-resets and updates the firmware of IoT Hub devices with direct methods and follows them until they '
+        + 'report back in their twin. Long-running: start answers 202 with a Location to poll until it answers 200.',
     },
     host,
     basePath: `/${ROUTE_PREFIX}`,
@@ -55,49 +91,55 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
     },
     security: [{ functionKey: [] }],
     paths: {
-      '/devices/{deviceId}/reboot': {
-        post: {
-          operationId: 'StartReboot',
-          summary: 'Reboot a device',
-          description: 'Invokes the reboot direct method and monitors the device twin until the device reports its reboot. '
-            + 'One reboot per device at a time.',
-          'x-ms-visibility': 'important',
+      ...startPaths,
+      '/operations': {
+        get: {
+          operationId: 'ListRunningOperations',
+          summary: 'List the operations running now, across devices',
           parameters: [
-            deviceIdParameter,
-            { name: 'body', in: 'body', required: false, schema: ref('RebootRequest') },
+            { name: 'state', in: 'query', required: false, type: 'string', enum: ['running'], default: 'running', 'x-ms-summary': 'State' },
+            ...pageParameters,
           ],
           responses: {
-            202: { description: 'Accepted: poll Location until it answers 200.', headers: asyncHeaders, schema: ref('RebootAccepted') },
-            400: errorResponse('Invalid device id or request body; error.target names the field.'),
+            200: { description: 'One page of running operations.', schema: ref('RunningOperationsPage') },
+            400: errorResponse('Invalid query parameter.'),
             401: { description: 'Missing or invalid function key.' },
-            409: { description: 'A reboot of this device is already running.', headers: { Location: asyncHeaders.Location }, schema: ref('OperationConflict') },
-            413: errorResponse('The body or the method payload is too large.'),
-            415: errorResponse('The body is not JSON.'),
           },
         },
       },
       '/operations/{instanceId}': {
         get: {
           operationId: 'GetOperationStatus',
-          summary: 'Get the status of a reboot operation',
-          parameters: [{ name: 'instanceId', in: 'path', required: true, type: 'string', description: 'Operation (orchestration instance) id.', 'x-ms-summary': 'Operation id' }],
+          summary: 'Get the status of an operation',
+          parameters: [instanceIdParameter],
           responses: {
             200: { description: 'The operation is over; outcome says how it ended.', schema: ref('OperationResult') },
             202: { description: 'The operation is running.', headers: asyncHeaders, schema: ref('OperationRunning') },
             401: { description: 'Missing or invalid function key.' },
-            404: errorResponse('No reboot operation has this id.'),
+            404: errorResponse('No device operation has this id.'),
+          },
+        },
+      },
+      '/operations/{instanceId}/cancel': {
+        post: {
+          operationId: 'CancelOperation',
+          summary: 'Cancel a running operation',
+          description: CANCEL_NOTE,
+          parameters: [instanceIdParameter],
+          responses: {
+            202: { description: 'Canceling: poll Location until it answers 200 with outcome Canceled.', headers: asyncHeaders, schema: ref('CancelAccepted') },
+            400: errorResponse('Invalid request.'),
+            401: { description: 'Missing or invalid function key.' },
+            404: errorResponse('No device operation has this id.'),
+            409: { description: 'The operation is already over.', schema: ref('OperationFinished') },
           },
         },
       },
       '/devices/{deviceId}/operations': {
         get: {
           operationId: 'ListDeviceOperations',
-          summary: "List a device's reboot operations, newest first",
-          parameters: [
-            deviceIdParameter,
-            { name: 'top', in: 'query', required: false, type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.' },
-            { name: 'continuationToken', in: 'query', required: false, type: 'string', description: 'From the previous page.' },
-          ],
+          summary: "List a device's operations of every kind, newest first",
+          parameters: [deviceIdParameter, ...pageParameters],
           responses: {
             200: { description: 'One page of operations.', schema: ref('DeviceOperationsPage') },
             400: errorResponse('Invalid device id or query parameter.'),
@@ -105,18 +147,20 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
           },
         },
       },
-      '/reports/reboot': {
+      '/reports/{operation}': {
         get: {
-          operationId: 'GetRebootReport',
-          summary: 'Count devices by reported reboot status',
+          operationId: 'GetStatusReport',
+          summary: 'Count devices by the status they report for an operation kind',
           parameters: [
+            { name: 'operation', in: 'path', required: true, type: 'string', enum: allOperations().map((d) => d.kind), 'x-ms-summary': 'Operation' },
             { name: 'connectionState', in: 'query', required: false, type: 'string', enum: ['Connected', 'Disconnected'] },
             { name: 'deviceIdPrefix', in: 'query', required: false, type: 'string', maxLength: DEVICE_ID_MAX_LENGTH },
             { name: 'tagName', in: 'query', required: false, type: 'string', description: 'Twin tag path, e.g. location.region (with tagValue).' },
             { name: 'tagValue', in: 'query', required: false, type: 'string', maxLength: 256 },
           ],
           responses: {
-            200: { description: 'Counts by iothubDM.reboot.status.', schema: ref('RebootReport') },
+            200: { description: 'Counts by iothubDM.<operation>.status.', schema: ref('StatusReport') },
+            404: errorResponse('Not an operation kind.'),
             400: errorResponse('Invalid filter.'),
             401: { description: 'Missing or invalid function key.' },
             502: errorResponse('IoT Hub refused the query.'),
@@ -145,30 +189,75 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
       ErrorResponse: { type: 'object', required: ['error'], properties: { error: ref('ErrorDetail') } },
       OperationConflict: {
         type: 'object', required: ['error', 'instanceId', 'statusUrl'],
-        properties: { error: ref('ErrorDetail'), instanceId: { type: 'string' }, statusUrl: { type: 'string', description: 'Status URL of the running operation.' } },
-      },
-      RebootRequest: { type: 'object', additionalProperties: false, properties: requestProperties },
-      RebootAccepted: {
-        type: 'object', required: ['instanceId', 'deviceId', 'operation', 'statusUrl', 'management'],
         properties: {
-          instanceId: { type: 'string' }, deviceId: { type: 'string' }, operation: { type: 'string', enum: ['reboot'] },
-          statusUrl: { type: 'string', description: 'Same as the Location header.' },
-          management: ref('ManagementUrls'),
+          error: ref('ErrorDetail'), instanceId: { type: 'string' }, operation: operationKind,
+          statusUrl: { type: 'string', description: 'Status URL of the running operation.' },
         },
       },
-      ManagementUrls: {
-        type: 'object', description: 'Durable Functions instance management URLs.',
-        properties: Object.fromEntries(['id', 'statusQueryGetUri', 'sendEventPostUri', 'terminatePostUri', 'rewindPostUri',
-          'purgeHistoryDeleteUri', 'suspendPostUri', 'resumePostUri'].map((name) => [name, { type: 'string' }])),
+      OperationFinished: {
+        type: 'object', required: ['error', 'instanceId', 'outcome'],
+        properties: { error: ref('ErrorDetail'), instanceId: { type: 'string' }, outcome: { type: 'string', enum: [...OUTCOMES] }, statusUrl: { type: 'string' } },
+      },
+      OperationRequest: { type: 'object', additionalProperties: false, properties: requestProperties },
+      FirmwareUpdateRequest: {
+        type: 'object', additionalProperties: false, required: ['payload'],
+        properties: {
+          ...requestProperties,
+          payload: {
+            type: 'object', required: ['fwPackageUri'], description: 'Sent to the device as the method payload.',
+            properties: { fwPackageUri: { type: 'string', format: 'uri', maxLength: MAX_FW_PACKAGE_URI_LENGTH, description: 'https URL of the firmware image.', 'x-ms-summary': 'Firmware package URL' } },
+          },
+        },
+      },
+      OperationAccepted: {
+        type: 'object', required: ['instanceId', 'deviceId', 'operation', 'statusUrl', 'cancelUrl'],
+        properties: {
+          instanceId: { type: 'string' }, deviceId: { type: 'string' }, operation: operationKind,
+          statusUrl: { type: 'string', description: 'Same as the Location header.' },
+          cancelUrl: { type: 'string', description: 'POST here to cancel the operation.' },
+        },
+      },
+      CancelAccepted: {
+        type: 'object', required: ['instanceId', 'status', 'statusUrl'],
+        properties: { instanceId: { type: 'string' }, status: { type: 'string', enum: ['Canceling'] }, statusUrl: { type: 'string' }, note: { type: 'string' } },
+      },
+      RunningOperationsPage: {
+        type: 'object', required: ['operations'],
+        properties: {
+          state: { type: 'string' },
+          operations: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: {
+                instanceId: { type: 'string' }, deviceId: { type: 'string' }, operation: operationKind,
+                state: { type: 'string', enum: ['starting', 'running'] }, requestedAt: { type: 'string', format: 'date-time' },
+                statusUrl: { type: 'string' }, cancelUrl: { type: 'string' },
+              },
+            },
+          },
+          continuationToken: nullable({ type: 'string' }),
+          nextLink: nullable({ type: 'string' }),
+        },
       },
       MethodResponse: {
         type: 'object', required: ['status'],
         properties: { status: { type: 'integer', description: 'Status chosen by the device.' }, payload: { description: 'Payload chosen by the device.' } },
       },
-      ReportedRebootState: {
+      DeviceActivity: {
+        type: 'object', description: 'What the twin showed at the deadline of an operation that got no verdict from the device.',
+        properties: {
+          connectionState: nullable({ type: 'string', enum: ['Connected', 'Disconnected'] }),
+          connectionStateUpdatedTime: nullable({ type: 'string', format: 'date-time' }),
+          connectionChangedAfterMethod: { type: 'boolean' },
+          reportedAfterMethod: { type: 'boolean' },
+          lastReportedStep: nullable({ type: 'string' }),
+        },
+      },
+      ReportedSection: {
         type: 'object',
         properties: {
-          reboot: nullable({ type: 'object', description: 'properties.reported.iothubDM.reboot' }),
+          values: nullable({ type: 'object', description: 'properties.reported.iothubDM.<operation>' }),
           lastUpdated: { type: 'object', additionalProperties: { type: 'string' }, description: 'Hub time each field was last reported.' },
           connectionState: nullable({ type: 'string', enum: ['Connected', 'Disconnected'] }),
           connectionStateUpdatedTime: nullable({ type: 'string', format: 'date-time' }),
@@ -182,11 +271,13 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
           customStatus: nullable({
             type: 'object',
             properties: {
-              phase: { type: 'string', enum: ['invoking', 'awaiting-report', 'completed', 'failed'] },
-              polls: { type: 'integer' }, lastReported: ref('ReportedRebootState'), deadline: { type: 'string', format: 'date-time' },
+              phase: { type: 'string', enum: PHASES }, delivery: { type: 'string', enum: [...DELIVERIES] },
+              step: nullable({ type: 'string' }), polls: { type: 'integer' },
+              lastReported: ref('ReportedSection'), deadline: { type: 'string', format: 'date-time' },
             },
           }),
           statusUrl: { type: 'string' },
+          cancelUrl: { type: 'string' },
         },
       },
       OperationResult: {
@@ -194,22 +285,30 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         properties: {
           ...commonStatusProperties(),
           outcome: { type: 'string', enum: [...OUTCOMES] },
+          delivery: { type: 'string', enum: [...DELIVERIES], description: 'delivered, notDelivered (proved), or unknown.' },
           methodResponse: nullable(ref('MethodResponse')),
           requestedAt: { type: 'string', format: 'date-time' },
           acceptedAt: nullable({ type: 'string', format: 'date-time' }),
           completedAt: { type: 'string', format: 'date-time' },
           durationMs: { type: 'integer' },
           polls: { type: 'integer' },
-          lastReported: nullable(ref('ReportedRebootState')),
-          error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+          step: nullable({ type: 'string' }),
+          firmwareVersion: nullable({ type: 'string' }),
+          lastReported: nullable(ref('ReportedSection')),
+          deviceActivity: nullable(ref('DeviceActivity')),
+          error: nullable({ type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } }),
         },
       },
       OperationRecord: {
         type: 'object',
         properties: {
-          deviceId: { type: 'string' }, instanceId: { type: 'string' }, operation: { type: 'string' },
-          phase: { type: 'string', enum: ['invoking', 'awaiting-report', 'completed', 'failed'] },
+          deviceId: { type: 'string' }, instanceId: { type: 'string' }, operation: operationKind,
+          phase: { type: 'string', enum: PHASES },
           outcome: nullable({ type: 'string', enum: [...OUTCOMES] }),
+          delivery: { type: 'string', enum: [...DELIVERIES] },
+          step: nullable({ type: 'string' }),
+          firmwareVersion: nullable({ type: 'string' }),
+          deviceActivity: nullable(ref('DeviceActivity')),
           requestedAt: { type: 'string', format: 'date-time' },
           acceptedAt: nullable({ type: 'string', format: 'date-time' }),
           completedAt: nullable({ type: 'string', format: 'date-time' }),
@@ -217,7 +316,7 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
           deadline: { type: 'string', format: 'date-time' },
           polls: { type: 'integer' },
           methodResponse: nullable(ref('MethodResponse')),
-          lastReported: nullable(ref('ReportedRebootState')),
+          lastReported: nullable(ref('ReportedSection')),
           error: nullable({ type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } }),
           updatedAt: { type: 'string', format: 'date-time' },
           statusUrl: { type: 'string' },
@@ -232,9 +331,11 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
           nextLink: nullable({ type: 'string' }),
         },
       },
-      RebootReport: {
-        type: 'object', required: ['generatedAt', 'totalDevices', 'byStatus'],
+      StatusReport: {
+        type: 'object', required: ['operation', 'generatedAt', 'totalDevices', 'byStatus'],
         properties: {
+          operation: operationKind,
+          reportedProperty: { type: 'string' },
           generatedAt: { type: 'string', format: 'date-time' },
           filters: { type: 'object' },
           totalDevices: { type: 'integer' },
@@ -242,7 +343,7 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
             type: 'array',
             items: {
               type: 'object', required: ['devices'],
-              properties: { status: nullable({ type: 'string', description: 'null: the device reports no reboot status.' }), devices: { type: 'integer' } },
+              properties: { status: nullable({ type: 'string', description: 'null: the device reports no status for this operation.' }), devices: { type: 'integer' } },
             },
           },
         },
@@ -254,8 +355,8 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
 const FIELD_DESCRIPTIONS: Record<string, string> = {
   responseTimeoutInSeconds: 'How long IoT Hub waits for the device to answer the method.',
   connectTimeoutInSeconds: 'How long IoT Hub waits for a disconnected device to connect (0: it must be online).',
-  pollIntervalSeconds: 'Seconds between twin reads while waiting for the device to report its reboot.',
-  timeoutSeconds: 'Overall deadline of the operation; TimedOut when the device has not reported by then.',
+  pollIntervalSeconds: 'Seconds between twin reads while waiting for the device to report.',
+  timeoutSeconds: 'Overall deadline of the operation, retries included; TimedOut when the device has not reported by then.',
 };
 
 function commonStatusProperties(): Record<string, Schema> {

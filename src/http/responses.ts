@@ -4,6 +4,7 @@ import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ConfigError } from '../config';
 import { RequestError } from '../domain/requestError';
 import { HubRequestError, TransientHubError } from '../domain/ports';
+import { LeaseContentionError } from '../domain/deviceGuard';
 
 export interface ErrorBody {
   error: { code: string; message: string; target?: string };
@@ -30,10 +31,15 @@ export function errorResponse(err: unknown, context: InvocationContext): HttpRes
     context.error(err.message);
     return errorJson(502, 'IotHubError', 'IoT Hub refused the request; see the function logs.');
   }
-  if (err instanceof ConfigError) {
-    context.error(err.message);
-    return errorJson(500, 'ConfigurationError', err.message);
+  if (err instanceof LeaseContentionError) {
+    context.warn(err.message);
+    return errorJson(503, 'DeviceBusy', 'The device is being changed by other requests right now; try again.', 'deviceId', { 'Retry-After': '2' });
   }
-  context.error(`Unexpected error: ${err instanceof Error ? err.message : String(err)}`);
+  if (err instanceof ConfigError) {
+    // The message names the setting; it is for the operator's log, never for the caller.
+    context.error(err.message);
+    return errorJson(500, 'ConfigurationError', 'The app is misconfigured; see the function logs.');
+  }
+  context.error(`Unexpected error: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
   return errorJson(500, 'InternalError', 'The request could not be completed; see the function logs.');
 }

@@ -2,17 +2,24 @@
 import type { HttpRequest } from '@azure/functions';
 import { deviceIdProblem } from '../domain/deviceId';
 import { invalid } from '../domain/requestError';
+import type { OperationKind } from '../domain/operations/operationKind';
 
 /** Must equal host.json `extensions.http.routePrefix`. */
 export const ROUTE_PREFIX = 'api';
 
 export const ROUTE = Object.freeze({
-  startReboot: 'devices/{deviceId}/reboot',
   operationStatus: 'operations/{instanceId}',
+  cancelOperation: 'operations/{instanceId}/cancel',
+  runningOperations: 'operations',
   deviceOperations: 'devices/{deviceId}/operations',
-  rebootReport: 'reports/reboot',
+  statusReport: 'reports/{operation}',
   openApi: 'openapi.json',
 } as const);
+
+/** The start route of an operation kind: devices/{deviceId}/reboot, …/factoryReset, …/firmwareUpdate. */
+export function startRoute(kind: OperationKind): string {
+  return `devices/{deviceId}/${kind}`;
+}
 
 /**
  * The value of `{name}` in `route`, percent-decoded once. Read from the request URL's path, where the caller's

@@ -1,14 +1,13 @@
 // IotHubGateway on the unmodified azure-iothub service SDK.
 import type { Client, Registry } from 'azure-iothub';
-import { classifyHubFailure, describeHubFailure, type HubFailure } from '../../domain/hubErrors';
-import { isAcceptedStatus, type MethodInvocationResult, type MethodRequest, type MethodResponse } from '../../domain/methodInvocation';
-import type { FleetQuery, IotHubGateway, RebootStatusCount, TwinReadResult } from '../../domain/ports';
+import { classifyHubFailure, classifyMethodFailure, describeHubFailure } from '../../domain/hubErrors';
+import { isAcceptedStatus, type HubMethodResult, type MethodRequest, type MethodResponse } from '../../domain/methodInvocation';
+import type { ConnectionInfo, FleetQuery, IotHubGateway, StatusCount, TwinReadResult } from '../../domain/ports';
 import { HubRequestError, TransientHubError } from '../../domain/ports';
-import { buildRebootStatusQuery, COUNT_ALIAS, STATUS_ALIAS } from '../../domain/fleetReport';
-import { needsConnectionTime } from '../../domain/rebootState';
+import { buildStatusQuery, COUNT_ALIAS, STATUS_ALIAS } from '../../domain/fleetReport';
 import { hubTimeFromHeaders, toHubFailure } from './hubFailure';
 import type { ServiceClients } from './serviceClients';
-import { connectionState, toReportedRebootState } from './twinMapping';
+import { connectionState, toReportedSection } from './twinMapping';
 
 /** Device.connectionStateUpdatedTime of the identity (the twin does not carry it). */
 interface DeviceIdentity { connectionState?: unknown; connectionStateUpdatedTime?: unknown }
@@ -48,7 +47,7 @@ export class AzureIotHubGateway implements IotHubGateway {
     this.queryPageSize = options.queryPageSize ?? 1000;
   }
 
-  async invokeMethod(request: MethodRequest): Promise<MethodInvocationResult> {
+  async invokeMethod(request: MethodRequest): Promise<HubMethodResult> {
     const params = {
       methodName: request.methodName,
       payload: request.payload ?? null,
@@ -66,49 +65,52 @@ export class AzureIotHubGateway implements IotHubGateway {
     } catch (err) {
       if (err instanceof NoAnswer) {
         // The request went out and the hub stayed silent past its own timeouts: the device may have got it.
-        return { kind: 'outcomeUnknown', errorCode: null, message: `no answer from IoT Hub within ${Math.round((hubWaitMs + this.methodGraceMs) / 1000)} s`, hubTime: null };
+        return { kind: 'maybeDelivered', message: `no answer from IoT Hub within ${Math.round((hubWaitMs + this.methodGraceMs) / 1000)} s` };
       }
       const failure = toHubFailure(err);
       const text = describeHubFailure(failure);
-      switch (classifyHubFailure(failure)) {
+      switch (classifyMethodFailure(failure)) {
         case 'deviceNotFound':
-          return { kind: 'deviceNotFound', errorCode: failure.errorCode!, message: `the device is not registered in IoT Hub (${text})` };
+          return { kind: 'deviceNotFound', message: `the device is not registered in IoT Hub (${text})` };
         case 'deviceOffline':
-          return { kind: 'deviceOffline', errorCode: failure.errorCode!, message: `the device is not connected or has not subscribed to methods (${text})` };
-        case 'outcomeUnknown':
-          return { kind: 'outcomeUnknown', errorCode: failure.errorCode ?? null,
-            message: `IoT Hub timed out waiting for the device's answer (${text})`, hubTime: hubTimeFromHeaders(responseHeaders(err)) };
-        case 'transient':
-          throw new TransientHubError(`invoking '${request.methodName}' failed transiently: ${text}`);
+          return { kind: 'deviceOffline', message: `the device is not connected or has not subscribed to methods (${text})` };
+        case 'maybeDelivered':
+          return { kind: 'maybeDelivered', message: `the answer to '${request.methodName}' was lost: ${text}` };
+        case 'notDelivered':
+          return { kind: 'notDelivered', reason: failure.httpStatus === 429 || Math.floor((failure.errorCode ?? 0) / 1000) === 429 ? 'throttled' : 'unavailable',
+            message: `IoT Hub did not deliver '${request.methodName}': ${text}` };
         case 'permanent':
-          return failed(failure, `invoking '${request.methodName}' was refused: ${text}`);
+          return { kind: 'failed', message: `invoking '${request.methodName}' was refused: ${text}` };
       }
     }
   }
 
-  async readRebootState(deviceId: string, since: string): Promise<TwinReadResult> {
-    let twin: unknown;
+  async readTwinSection(deviceId: string, section: string): Promise<TwinReadResult> {
     try {
-      twin = (await withDeadline(this.registry.getTwin(deviceId), this.registryTimeoutMs)).responseBody;
+      const twin = (await withDeadline(this.registry.getTwin(deviceId), this.registryTimeoutMs)).responseBody;
+      return { kind: 'observed', state: toReportedSection(twin, section) };
     } catch (err) {
       return this.readFailure(err, 'reading the twin');
     }
-    const state = toReportedRebootState(twin);
-    if (needsConnectionTime(state, since)) {
-      try {
-        const device = (await withDeadline(this.registry.get(deviceId), this.registryTimeoutMs)).responseBody as DeviceIdentity;
-        const at = device.connectionStateUpdatedTime;
-        state.connectionStateUpdatedTime = typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? new Date(Date.parse(at)).toISOString() : null;
-        state.connectionState = connectionState(device.connectionState) ?? state.connectionState;
-      } catch (err) {
-        return this.readFailure(err, 'reading the device identity');
-      }
-    }
-    return { kind: 'observed', state };
   }
 
-  async countByRebootStatus(query: FleetQuery): Promise<RebootStatusCount[]> {
-    const sql = buildRebootStatusQuery(query);
+  async readConnection(deviceId: string): Promise<ConnectionInfo | null> {
+    try {
+      const device = (await withDeadline(this.registry.get(deviceId), this.registryTimeoutMs)).responseBody as DeviceIdentity;
+      const at = device.connectionStateUpdatedTime;
+      return {
+        connectionState: connectionState(device.connectionState),
+        connectionStateUpdatedTime: typeof at === 'string' && !Number.isNaN(Date.parse(at)) ? new Date(Date.parse(at)).toISOString() : null,
+      };
+    } catch (err) {
+      const read = this.readFailure(err, 'reading the device identity');
+      if (read.kind === 'deviceNotFound') return null;
+      throw new HubRequestError(read.message);
+    }
+  }
+
+  async countByStatus(section: string, query: FleetQuery): Promise<StatusCount[]> {
+    const sql = buildStatusQuery(section, query);
     const counts = new Map<string | null, number>();
     try {
       const cursor = this.registry.createQuery(sql, this.queryPageSize);
@@ -141,24 +143,20 @@ export class AzureIotHubGateway implements IotHubGateway {
     this.clients.close();
   }
 
-  private readFailure(err: unknown, what: string): TwinReadResult {
+  /** A failed read as data (not found, refused); throws TransientHubError when a retry may help. */
+  private readFailure(err: unknown, what: string): Exclude<TwinReadResult, { kind: 'observed' }> {
     if (err instanceof NoAnswer) throw new TransientHubError(`${what} failed transiently: no answer from IoT Hub`);
     const failure = toHubFailure(err);
     const text = describeHubFailure(failure);
     switch (classifyHubFailure(failure)) {
       case 'deviceNotFound':
-        return { kind: 'deviceNotFound', errorCode: failure.errorCode!, message: `the device is not registered in IoT Hub (${text})` };
+        return { kind: 'deviceNotFound', message: `the device is not registered in IoT Hub (${text})` };
       case 'transient':
-      case 'outcomeUnknown':
         throw new TransientHubError(`${what} failed transiently: ${text}`);
-      default:
-        return failed(failure, `${what} was refused: ${text}`);
+      case 'permanent':
+        return { kind: 'failed', message: `${what} was refused: ${text}` };
     }
   }
-}
-
-function failed(failure: HubFailure, message: string): { kind: 'failed'; httpStatus: number | null; errorCode: number | null; message: string } {
-  return { kind: 'failed', httpStatus: failure.httpStatus ?? null, errorCode: failure.errorCode ?? null, message };
 }
 
 function methodResponse(result: unknown): MethodResponse {
@@ -171,10 +169,6 @@ function methodResponse(result: unknown): MethodResponse {
 function statusKey(value: unknown): string | null {
   if (value === undefined || value === null) return null;
   return typeof value === 'string' ? value : JSON.stringify(value);
-}
-
-function responseHeaders(err: unknown): import('node:http').IncomingHttpHeaders | undefined {
-  return (err as { response?: { headers?: import('node:http').IncomingHttpHeaders } } | null)?.response?.headers;
 }
 
 /** Rejects with NoAnswer when `promise` has not settled within `ms`; the timer never keeps the process alive. */

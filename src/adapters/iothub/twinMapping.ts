@@ -1,26 +1,26 @@
-// Extracts the reboot-relevant slice of a twin as returned by GET /twins/{id}: the reported
-// `iothubDM.reboot` section with the hub's `$metadata.…$lastUpdated` for each of its fields.
-import type { ConnectionState, ReportedRebootState } from '../../domain/rebootState';
-import { SECTION_TIME } from '../../domain/rebootState';
+// Extracts one operation's slice of a twin as returned by GET /twins/{id}: the reported `iothubDM.<section>`
+// with the hub's `$metadata.…$lastUpdated` for each of its fields.
+import type { ConnectionState, ReportedSection } from '../../domain/reportedSection';
+import { SECTION_TIME } from '../../domain/reportedSection';
 
 type Json = Record<string, unknown>;
 
 const asObject = (value: unknown): Json | undefined =>
   typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Json) : undefined;
 
-export function toReportedRebootState(twin: unknown): ReportedRebootState {
+export function toReportedSection(twin: unknown, sectionName: string): ReportedSection {
   const root = asObject(twin) ?? {};
   const reported = asObject(asObject(root.properties)?.reported) ?? {};
-  const section = asObject(asObject(reported.iothubDM)?.reboot);
-  const sectionMetadata = asObject(asObject(asObject(reported.$metadata)?.iothubDM)?.reboot);
+  const section = asObject(asObject(reported.iothubDM)?.[sectionName]);
+  const sectionMetadata = asObject(asObject(asObject(reported.$metadata)?.iothubDM)?.[sectionName]);
 
-  let reboot: Json | null = null;
+  let values: Json | null = null;
   const lastUpdated: Record<string, string> = {};
   if (section !== undefined) {
-    reboot = {};
+    values = {};
     for (const [key, value] of Object.entries(section)) {
       if (key.startsWith('$')) continue;
-      reboot[key] = value;
+      values[key] = value;
       const at = asObject(sectionMetadata?.[key])?.$lastUpdated;
       if (typeof at === 'string') lastUpdated[key] = at;
     }
@@ -29,7 +29,7 @@ export function toReportedRebootState(twin: unknown): ReportedRebootState {
   }
   const version = reported.$version;
   return {
-    reboot,
+    values,
     lastUpdated,
     connectionState: connectionState(root.connectionState),
     connectionStateUpdatedTime: null,

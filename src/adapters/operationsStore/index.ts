@@ -1,1 +1,3 @@
-export { TableOperationsStore, createTableClient, type OperationsStoreConnection } from './tableOperationsStore';
+export { TableOperationsStore } from './tableOperationsStore';
+export { TableDeviceLeaseStore } from './tableDeviceLeaseStore';
+export { createTableClient, type TableConnection } from '../tables/tableClient';

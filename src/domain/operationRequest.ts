@@ -1,13 +1,14 @@
-// The start-reboot request body: every field optional, ranges from IoT Hub's direct-method limits
-// (responseTimeoutInSeconds 5–300, connectTimeoutInSeconds 0–300, payload ≤ 128 KB:
+// The start request body shared by every operation kind: every field optional, ranges from IoT Hub's
+// direct-method limits (responseTimeoutInSeconds 5–300, connectTimeoutInSeconds 0–300, payload ≤ 128 KB:
 // iot-hub-devguide-direct-methods, iot-hub-devguide-quotas-throttling) and from ARCHITECTURE.md §2.
+// A kind adds its own payload rule (firmwareUpdate requires `payload.fwPackageUri`).
 import { RequestError, invalid } from './requestError';
 import { jsonByteLength } from './jsonSize';
 import { printable } from './text';
 
 export const MAX_METHOD_PAYLOAD_BYTES = 128 * 1024;
 
-export interface RebootRequest {
+export interface OperationRequest {
   /** Sent as the direct-method payload; `null` when the caller gave none. */
   payload: unknown;
   responseTimeoutInSeconds: number;
@@ -17,43 +18,44 @@ export interface RebootRequest {
 }
 
 interface IntegerField {
-  name: Exclude<keyof RebootRequest, 'payload'>;
+  name: Exclude<keyof OperationRequest, 'payload'>;
   min: number;
   max: number;
   defaultValue: number;
 }
 
-export const REBOOT_REQUEST_FIELDS: readonly IntegerField[] = Object.freeze([
+export const OPERATION_REQUEST_FIELDS: readonly IntegerField[] = Object.freeze([
   { name: 'responseTimeoutInSeconds', min: 5, max: 300, defaultValue: 30 },
   { name: 'connectTimeoutInSeconds', min: 0, max: 300, defaultValue: 0 },
   { name: 'pollIntervalSeconds', min: 1, max: 300, defaultValue: 5 },
   { name: 'timeoutSeconds', min: 10, max: 86_400, defaultValue: 600 },
 ]);
 
-const KNOWN_FIELDS = new Set<string>(['payload', ...REBOOT_REQUEST_FIELDS.map((f) => f.name)]);
+const KNOWN_FIELDS: readonly string[] = ['payload', ...OPERATION_REQUEST_FIELDS.map((f) => f.name)];
 
-export const DEFAULT_REBOOT_REQUEST: Readonly<RebootRequest> = Object.freeze({
-  payload: null,
-  ...Object.fromEntries(REBOOT_REQUEST_FIELDS.map((f) => [f.name, f.defaultValue])),
-} as RebootRequest);
+export const DEFAULT_OPERATION_REQUEST: Readonly<OperationRequest> = Object.freeze({
+  payload: null, responseTimeoutInSeconds: 30, connectTimeoutInSeconds: 0, pollIntervalSeconds: 5, timeoutSeconds: 600,
+});
+
+/** A kind's extra rule for the payload: returns the payload to send or throws RequestError naming the field. */
+export type PayloadRule = (payload: unknown) => unknown;
 
 /**
  * Validates an already JSON-parsed body (`undefined` = no body) and fills in defaults.
  * Throws RequestError naming the first offending field.
  */
-export function parseRebootRequest(body: unknown): RebootRequest {
-  if (body === undefined) return { ...DEFAULT_REBOOT_REQUEST };
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+export function parseOperationRequest(body: unknown, payloadRule?: PayloadRule): OperationRequest {
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
     throw invalid('body', 'The request body must be a JSON object.');
   }
-  const fields = body as Record<string, unknown>;
+  const fields = (body ?? {}) as Record<string, unknown>;
   for (const name of Object.keys(fields)) {
-    if (!KNOWN_FIELDS.has(name)) {
-      throw invalid(printable(name), `Unknown field '${printable(name)}'. Allowed fields: ${[...KNOWN_FIELDS].join(', ')}.`);
+    if (!KNOWN_FIELDS.includes(name)) {
+      throw invalid(printable(name), `Unknown field '${printable(name)}'. Allowed fields: ${KNOWN_FIELDS.join(', ')}.`);
     }
   }
-  const request: RebootRequest = { ...DEFAULT_REBOOT_REQUEST };
-  if ('payload' in fields) {
+  const request: OperationRequest = { ...DEFAULT_OPERATION_REQUEST };
+  if (Object.prototype.hasOwnProperty.call(fields, 'payload')) {
     const size = jsonByteLength(fields.payload);
     if (size > MAX_METHOD_PAYLOAD_BYTES) {
       throw new RequestError(413, 'PayloadTooLarge',
@@ -61,8 +63,9 @@ export function parseRebootRequest(body: unknown): RebootRequest {
     }
     request.payload = fields.payload ?? null;
   }
-  for (const field of REBOOT_REQUEST_FIELDS) {
-    if (!(field.name in fields)) continue;
+  if (payloadRule !== undefined) request.payload = payloadRule(request.payload);
+  for (const field of OPERATION_REQUEST_FIELDS) {
+    if (!Object.prototype.hasOwnProperty.call(fields, field.name)) continue;
     request[field.name] = integerInRange(fields[field.name], field);
   }
   if (request.pollIntervalSeconds > request.timeoutSeconds) {
