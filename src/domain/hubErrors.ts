@@ -34,7 +34,8 @@ const CODE_BY_NAME: Readonly<Record<string, number>> = Object.freeze({
 });
 
 export function hubErrorCodeFromName(name: string | undefined): number | undefined {
-  return name === undefined ? undefined : CODE_BY_NAME[name];
+  // Own properties only: 'toString', 'constructor' or '__proto__' in a header must not yield Object.prototype members.
+  return name === undefined || !Object.prototype.hasOwnProperty.call(CODE_BY_NAME, name) ? undefined : CODE_BY_NAME[name];
 }
 
 /** What an adapter could learn about a failed call to the hub. */

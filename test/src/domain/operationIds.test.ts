@@ -1,0 +1,47 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { belongsToDevice, isOperationInstanceId, MAX_OPERATION_SEQUENCE, operationInstanceId, parseInstanceId } from '../../../src/domain/operationIds';
+import { OPERATION_KINDS } from '../../../src/domain/operations/operationKind';
+
+test('instance ids: <kind>-<device key>-<sequence>, for every kind, parsed back', async (t) => {
+  for (const kind of OPERATION_KINDS) {
+    await t.test(kind, () => {
+      const id = operationInstanceId(kind, "o'hara#1", 12);
+      assert.equal(id, `${kind}-o_27hara_231-12`);
+      assert.deepEqual(parseInstanceId(id), { operation: kind, deviceKey: 'o_27hara_231', sequence: 12 });
+      assert.equal(isOperationInstanceId(id), true);
+      assert.equal(belongsToDevice(id, "o'hara#1"), true);
+      assert.equal(belongsToDevice(id, "o'hara"), false);
+    });
+  }
+});
+
+test("device 'a' does not own the operations of 'a-1' (the key is bounded by the sequence)", () => {
+  assert.equal(belongsToDevice(operationInstanceId('reboot', 'a-1', 2), 'a'), false);
+  assert.equal(belongsToDevice(operationInstanceId('reboot', 'a-1', 2), 'a-1'), true);
+  assert.deepEqual(parseInstanceId(operationInstanceId('firmwareUpdate', 'a-1', 2)), { operation: 'firmwareUpdate', deviceKey: 'a-1', sequence: 2 });
+});
+
+test('strings that are not our instance ids are refused', async (t) => {
+  const bad = ['reboot-x', 'reboot--1', 'other-x-1', 'reboot-x-0', 'reboot-x-01', 'reboot-a b-1', 'reboot-x-1/..', 'Reboot-x-1',
+    'factoryreset-x-1', 'firmwareUpdate-x-1000000000', '', 'reboot-x-1\n', '../reboot-x-1'];
+  for (const id of bad) {
+    await t.test(JSON.stringify(id), () => {
+      assert.equal(parseInstanceId(id), undefined);
+      assert.equal(isOperationInstanceId(id), false);
+    });
+  }
+});
+
+test('sequence bounds and the Durable 256-character id limit', () => {
+  assert.throws(() => operationInstanceId('reboot', 'x', 0), RangeError);
+  assert.throws(() => operationInstanceId('reboot', 'x', 1.5), RangeError);
+  assert.throws(() => operationInstanceId('reboot', 'x', MAX_OPERATION_SEQUENCE + 1), RangeError);
+  for (const kind of OPERATION_KINDS) {
+    const longest = operationInstanceId(kind, '#'.repeat(128), MAX_OPERATION_SEQUENCE);
+    assert.ok(longest.length <= 256, `${longest.length} characters`);
+    assert.equal(parseInstanceId(longest)?.sequence, MAX_OPERATION_SEQUENCE);
+    assert.match(longest, /^[A-Za-z0-9._~-]+$/, 'URL-path- and table-key-safe');
+  }
+  assert.notEqual(operationInstanceId('reboot', '#'.repeat(128), 1), operationInstanceId('reboot', `${'#'.repeat(127)}?`, 1));
+});
