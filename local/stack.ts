@@ -3,7 +3,7 @@
 // 127.0.0.1. `npm start`, `npm run demo` and the end-to-end tests stand on this one function.
 import * as path from 'node:path';
 import { startAzurite, type RunningAzurite } from './azurite';
-import { startSimulatedFleet, type DeviceBehaviour, type FleetTransport, type SimulatedFleet } from './devices';
+import { startSimulatedFleet, type DeviceBehaviour, type DeviceTimings, type FleetTransport, type SimulatedFleet } from './devices';
 import { startLocalHost, type ClockMode, type HostLog, type LocalHost } from './host';
 import { startIotHubEmulator, type RunningIotHubEmulator } from './iothub';
 
@@ -16,6 +16,8 @@ export interface LocalStackOptions {
   behaviours?: Record<string, DeviceBehaviour>;
   /** How long a simulated device stays down while it reboots. Default 3000 ms. */
   rebootDurationMs?: number;
+  /** Other simulated durations (factory reset, firmware download and apply); defaults as in local/devices. */
+  deviceTimings?: Partial<DeviceTimings>;
   /** Devices on MQTT with the real device SDK (default), or in-emulator virtual devices (for scale). */
   transport?: FleetTransport;
   /** IoT Hub quota tier to enforce. Default none. */
@@ -88,6 +90,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       ids: deviceIds,
       behaviours: options.behaviours,
       rebootDurationMs: options.rebootDurationMs ?? 3000,
+      timings: options.deviceTimings,
       transport: options.transport ?? 'mqtt',
     });
     stops.push(() => devices.stop());

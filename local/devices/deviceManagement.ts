@@ -51,7 +51,7 @@ export type FirmwareUpdateReport =
   | { status: typeof FIRMWARE_STATUS.downloading; startedDownloadingTime: string; reason?: null }
   | { status: typeof FIRMWARE_STATUS.downloadComplete; downloadCompleteTime: string }
   | { status: typeof FIRMWARE_STATUS.applying; startedApplyingImage: string }
-  | { status: typeof FIRMWARE_STATUS.applyComplete; lastFirmwareUpdate: string }
+  | { status: typeof FIRMWARE_STATUS.applyComplete; lastFirmwareUpdate: string; firmwareVersion?: string }
   | { status: typeof FIRMWARE_STATUS.downloadFailed | typeof FIRMWARE_STATUS.applyFailed; reason?: string };
 
 export const DEFAULT_FAILURE_REASON = 'Simulated failure';

@@ -1,6 +1,7 @@
 // The simulated device itself, independent of transport: its behaviour, its power state (up, restarting,
 // dead, offline) and the one management operation it runs at a time. A DeviceLink (MQTT or virtual)
 // carries its traffic; the sequences in scripts.ts decide what it does.
+import { EventEmitter } from 'node:events';
 import { NORMAL, resolveTimings, validateBehaviour, type DeviceBehaviour, type DeviceTimings } from './behaviour.js';
 import { ANSWER_BUSY, DEVICE_METHODS } from './deviceManagement.js';
 import { runDeviceMethod, type DevicePort } from './scripts.js';
@@ -59,11 +60,13 @@ class DeviceStopped extends Error {
 const RECONNECT_FIRST_DELAY_MS = 100;
 const RECONNECT_MAX_DELAY_MS = 5000;
 
-export class DeviceProgram {
+export class DeviceProgram extends EventEmitter {
   readonly deviceId: string;
   readonly timings: DeviceTimings;
   /** Acknowledged reported patches, oldest first (bounded). */
   readonly reports: ReportedPatchRecord[] = [];
+  /** Every direct method the device received, in order (what a test counts to prove at-most-once delivery). */
+  readonly methodCalls: { methodName: string; at: string }[] = [];
 
   private readonly link: DeviceLink;
   private readonly log: (line: string) => void;
@@ -76,10 +79,12 @@ export class DeviceProgram {
   /** Bumped on every power change so a connect loop started earlier knows it is obsolete. */
   private powerEpoch = 0;
   private connectionCount = 0;
+  private throttledReports = 0;
   private wakeConnectLoop: (() => void) | undefined;
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; reject: (e: Error) => void }>();
 
   constructor(options: DeviceProgramOptions, createLink: (hooks: DeviceLinkHooks) => DeviceLink) {
+    super();
     this.deviceId = options.deviceId;
     this.currentBehaviour = validateBehaviour(options.behaviour ?? NORMAL);
     this.timings = resolveTimings(options.timings);
@@ -98,6 +103,8 @@ export class DeviceProgram {
   get connected(): boolean { return this.link.isOpen; }
   /** Successful connections so far (the first one, then one per restart or reconnection). */
   get connections(): number { return this.connectionCount; }
+  /** Reported-property patches the hub throttled and the device sent again. */
+  get throttledReportRetries(): number { return this.throttledReports; }
   /** The management method running now, if any. */
   get currentOperation(): string | undefined { return this.operation?.methodName; }
 
@@ -146,8 +153,16 @@ export class DeviceProgram {
     await this.link.close();
   }
 
+  /** Received direct methods named `methodName` (all when omitted). */
+  methodCount(methodName?: string): number {
+    return methodName === undefined ? this.methodCalls.length : this.methodCalls.filter((c) => c.methodName === methodName).length;
+  }
+
   private onMethod(methodName: string, payload: unknown, answer: MethodAnswer): void {
-    if (this.state === 'stopped' || !DEVICE_METHODS.includes(methodName)) return;
+    if (this.state === 'stopped') return;
+    this.methodCalls.push({ methodName, at: new Date().toISOString() });
+    this.emit('method', methodName);
+    if (!DEVICE_METHODS.includes(methodName)) return;
     if (this.operation) {
       void answer(409, { message: ANSWER_BUSY, operation: this.operation.methodName }).catch((e) => this.logFailure('answer', e));
       return;
@@ -174,8 +189,19 @@ export class DeviceProgram {
         await answer(status, payload);
       },
       reportProperties: async (patch) => {
-        this.assertRunning();
-        await this.link.reportProperties(patch);
+        // A well-behaved device backs off and retries a throttled report (S1 allows 50 twin updates/s per hub):
+        // dropping it would leave the service waiting for a completion that did happen.
+        for (let attempt = 1; ; attempt++) {
+          this.assertRunning();
+          try {
+            await this.link.reportProperties(patch);
+            break;
+          } catch (e) {
+            if (!isThrottled(e) || attempt >= REPORT_MAX_ATTEMPTS) throw e;
+            this.throttledReports += 1;
+            await this.sleep(reportBackoffMs(attempt));
+          }
+        }
         this.recordReport(patch);
       },
       disconnect: async () => {
@@ -289,4 +315,20 @@ export class DeviceProgram {
   private logFailure(what: string, error: unknown): void {
     this.log(`${this.deviceId}: ${what} failed: ${error instanceof Error ? error.message : String(error)}`);
   }
+}
+
+/** Attempts for one reported-properties patch when the hub throttles it (about a minute of backoff in all). */
+const REPORT_MAX_ATTEMPTS = 12;
+
+/** 250 ms, 500 ms, 1 s … capped at 8 s, with ±25 % jitter so a throttled fleet does not retry in lockstep. */
+function reportBackoffMs(attempt: number): number {
+  const base = Math.min(250 * 2 ** (attempt - 1), 8000);
+  return Math.round(base * (0.75 + Math.random() * 0.5));
+}
+
+/** The hub's throttling answer: IoT Hub error 429001 (virtual link) or its message relayed by the device SDK (MQTT). */
+function isThrottled(error: unknown): boolean {
+  const e = error as { code?: unknown; errorCode?: unknown; message?: unknown } | null;
+  if (e?.code === 429001 || e?.errorCode === 429001) return true;
+  return typeof e?.message === 'string' && /throttl/i.test(e.message);
 }

@@ -136,7 +136,10 @@ export async function firmwareUpdateSequence(
     await port.reportProperties(firmwareUpdatePatch(withReason(FIRMWARE_STATUS.applyFailed, failure.reason)));
     return;
   }
-  await port.reportProperties(firmwareUpdatePatch({ status: FIRMWARE_STATUS.applyComplete, lastFirmwareUpdate: port.now() }));
+  // The sample reports no version; ours reports the one the payload names, as a real updater would read it off the image.
+  const version = firmwareVersionOf(payload);
+  await port.reportProperties(firmwareUpdatePatch({ status: FIRMWARE_STATUS.applyComplete, lastFirmwareUpdate: port.now(),
+    ...(version === undefined ? {} : { firmwareVersion: version }) }));
 }
 
 /** Applies the answer-time behaviours; false when the sequence must stop here (rejected, or nobody is there). */
@@ -165,6 +168,11 @@ function withReason<S extends typeof FIRMWARE_STATUS.downloadFailed | typeof FIR
   status: S, reason: string | undefined,
 ): { status: S; reason?: string } {
   return reason === undefined ? { status } : { status, reason };
+}
+
+function firmwareVersionOf(payload: unknown): string | undefined {
+  const version = payload !== null && typeof payload === 'object' ? (payload as { version?: unknown }).version : undefined;
+  return typeof version === 'string' && version.length > 0 ? version : undefined;
 }
 
 function fwPackageUriOf(payload: unknown): unknown {
