@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { hubTimeFromHeaders, toHubFailure } from '../../../src/adapters/iothub';
-import { classifyHubFailure } from '../../../src/domain/hubErrors';
+import { classifyHubFailure, classifyMethodFailure } from '../../../src/domain/hubErrors';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { RestApiClient } = require('azure-iothub/dist/common-http/rest_api_client') as {
@@ -16,7 +16,8 @@ test('404103 in envelope 2: the SDK says only "Not found"; the code comes from t
   const err = sdkError(404, JSON.stringify({ errorCode: 404103, trackingId: 't', message: 'Timed out waiting for device to connect.', timestampUtc: 'x' }));
   assert.equal(err.message, 'Not found');
   assert.deepEqual(toHubFailure(err), { httpStatus: 404, errorCode: 404103, message: 'IoT Hub answered HTTP 404' });
-  assert.equal(classifyHubFailure(toHubFailure(err)), 'deviceOffline');
+  assert.equal(classifyMethodFailure(toHubFailure(err)), 'deviceOffline');
+  assert.equal(classifyHubFailure(toHubFailure(err)), 'permanent', 'for a read, 404103 is no device outcome');
 });
 
 test('404103 nested as a JSON string inside envelope 1 (the real service)', () => {
@@ -37,12 +38,14 @@ test('the iothub-errorcode header alone (name or number) is enough', () => {
   assert.equal(toHubFailure(sdkError(404, '', { 'iothub-errorcode': 'DeviceNotOnline' })).errorCode, 404103);
   assert.equal(toHubFailure(sdkError(504, 'gateway', { 'iothub-errorcode': '504101' })).errorCode, 504101);
   assert.equal(toHubFailure(sdkError(500, 'oops')).errorCode, undefined);
+  assert.equal(toHubFailure(sdkError(404, '', { 'iothub-errorcode': 'constructor' })).errorCode, undefined, 'not an Object.prototype member');
 });
 
 test('504101: GatewayTimeoutError from the SDK, code from the body', () => {
   const err = sdkError(504, JSON.stringify({ errorCode: 504101, message: 'Timed out waiting for the response from device.' }));
   assert.equal(err.constructor.name, 'GatewayTimeoutError');
-  assert.equal(classifyHubFailure(toHubFailure(err)), 'outcomeUnknown');
+  assert.equal(classifyMethodFailure(toHubFailure(err)), 'maybeDelivered');
+  assert.equal(classifyHubFailure(toHubFailure(err)), 'transient');
 });
 
 test('network errors carry the Node error code, no HTTP status', () => {
