@@ -40,6 +40,8 @@ export interface ReadInput {
   since: string;
   /** Also read the identity's connection time (a registry read), e.g. for the last look at the deadline. */
   withConnection: boolean;
+  /** Tries for a transiently failing read, inside the activity, so a poll stays within seconds of its time. */
+  attempts: number;
 }
 
 export interface RecordInput {

@@ -225,7 +225,7 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
 
     let read: TwinReadResult | null;
     try {
-      read = yield* call(ACTIVITY.readDeviceState, { deviceId, operation: input.operation, since, withConnection: lastLook }, input.retry.read);
+      read = yield* call(ACTIVITY.readDeviceState, { deviceId, operation: input.operation, since, withConnection: lastLook, attempts: input.retry.read.maxAttempts });
     } catch {
       read = null; // transient read failures used up their retries: this poll saw nothing
     }

@@ -17,7 +17,7 @@ export interface RetrySpec {
 export interface RetryPolicies {
   /** Sending the direct method again after the hub proved it was not delivered (429, 5xx, refused connection). */
   invoke: RetrySpec;
-  /** Reading the twin during monitoring. */
+  /** Reading the twin during monitoring (only maxAttempts is used: the read activity retries within a poll). */
   read: RetrySpec;
   /** Writing the operation record. */
   record: RetrySpec;
