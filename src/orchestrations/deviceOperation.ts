@@ -5,7 +5,7 @@
 // Deterministic: time only from context.df.currentUtcDateTime, every I/O in an activity.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
-import { ACTIVITY, type ActivityContract } from '../activities/contracts';
+import { ACTIVITY, type ActivityContract, type ClaimInput } from '../activities/contracts';
 import type { MethodInvocationResult } from '../domain/methodInvocation';
 import type { OperationRecord } from '../domain/operationRecord';
 import { operationDefinition } from '../domain/operations/registry';
@@ -129,7 +129,12 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
   if (input.carryOver === undefined) {
     // 1. Only the operation the device's lease was acquired for may act on it.
     show('starting');
-    const claim = yield* call(ACTIVITY.claimOperation, { deviceId, instanceId, record: record('starting') }, input.retry.record);
+    const claimTask = ctx.callActivityWithRetry(ACTIVITY.claimOperation.name, retryOptions(input.retry.record),
+      { deviceId, instanceId, record: record('starting') } satisfies ClaimInput);
+    // Raced with cancel: durable-functions matches an event to a task only once that task has been yielded, so
+    // without this a cancel raised before monitoring would stay invisible to the checks below and the method be sent.
+    yield ctx.Task.any([claimTask, cancel]);
+    const claim = ACTIVITY.claimOperation.decode(yield claimTask);
     if (claim.kind === 'lost') {
       return yield* finish({ outcome: 'Canceled', release: false, error: { code: 'LeaseLost',
         message: `Another operation${claim.holder === null ? '' : ` (${claim.holder})`} took the device before this one started; nothing was sent.` } });
@@ -171,7 +176,11 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
           return yield* finish({ outcome: 'Failed', error: { code: 'MethodNotDelivered',
             message: `IoT Hub did not deliver the method in ${progress.attempts} attempt(s): ${result.message}` } });
         }
-        if (nowMs() + delayMs >= deadlineMs) continue; // the next round ends it with TimedOut
+        if (nowMs() + delayMs >= deadlineMs) {
+          // No retry fits before the deadline: end now (retrying at once would hammer a hub that asked us to back off).
+          return yield* finish({ outcome: 'TimedOut', error: { code: 'MethodNotDelivered',
+            message: `The deadline leaves no time to send the method again after its backoff (last refusal: ${lastRefusal}).` } });
+        }
         if (!(yield* unlessCanceled(ctx.createTimer(new Date(nowMs() + delayMs))))) return yield* finish(canceled());
         continue;
       }

@@ -33,10 +33,30 @@ test('a service connection string with defaults for everything else', () => {
   assert.deepEqual(config.iotHub, { kind: 'connectionString', connectionString: CS, hostName: 'myhub.azure-devices.net', port: null, policyName: 'service', key: KEY });
   assert.deepEqual(config.operations, { kind: 'connectionString', connectionString: 'UseDevelopmentStorage=true' });
   assert.equal(config.operationsTableName, 'DeviceOperations');
-  assert.equal(config.rebootMethodName, 'reboot');
+  assert.equal(config.leaseTableName, 'DeviceOperationsLeases');
+  assert.deepEqual(config.methodNames, { reboot: 'reboot', factoryReset: 'factoryReset', firmwareUpdate: 'firmwareUpdate' });
+  assert.equal(config.startGraceMs, 60_000);
+  assert.deepEqual(config.retry.read, { maxAttempts: 3, firstRetryIntervalMs: 1000, maxRetryIntervalMs: 10_000, backoffCoefficient: 2 });
   assert.equal(config.iotHubCaPem, null);
   assert.deepEqual(config.retry.invoke, { maxAttempts: 5, firstRetryIntervalMs: 2000, maxRetryIntervalMs: 60_000, backoffCoefficient: 2 });
   assert.ok(Object.isFrozen(config));
+});
+
+test('method names per kind, retry settings, start grace and the lease table name from the settings', () => {
+  const config = loadConfig({
+    IOTHUB_CONNECTION_STRING: CS, REBOOT_METHOD_NAME: 'restart', FACTORY_RESET_METHOD_NAME: 'wipe_all', FIRMWARE_UPDATE_METHOD_NAME: 'fw.update-2',
+    METHOD_INVOKE_MAX_ATTEMPTS: '7', METHOD_INVOKE_FIRST_RETRY_MS: '500', METHOD_INVOKE_MAX_RETRY_MS: '9000', TWIN_READ_MAX_ATTEMPTS: '4',
+    OPERATION_START_GRACE_SECONDS: '90', OPERATIONS_TABLE_NAME: 'Ops2',
+  });
+  assert.deepEqual(config.methodNames, { reboot: 'restart', factoryReset: 'wipe_all', firmwareUpdate: 'fw.update-2' });
+  assert.ok(Object.isFrozen(config.methodNames));
+  assert.deepEqual(config.retry.invoke, { maxAttempts: 7, firstRetryIntervalMs: 500, maxRetryIntervalMs: 9000, backoffCoefficient: 2 });
+  assert.equal(config.retry.read.maxAttempts, 4);
+  assert.equal(config.startGraceMs, 90_000);
+  assert.deepEqual([config.operationsTableName, config.leaseTableName], ['Ops2', 'Ops2Leases']);
+  // The longest operations table name still leaves a valid lease table name (63 characters at most).
+  const longest = loadConfig({ IOTHUB_CONNECTION_STRING: CS, OPERATIONS_TABLE_NAME: `T${'x'.repeat(56)}` });
+  assert.equal(longest.leaseTableName.length, 63);
 });
 
 test('HostName=host:port (a local emulator) and a CA from a file or inline PEM', () => {
@@ -86,11 +106,17 @@ test('every missing or malformed setting fails with one line naming it', () => {
   fails({ IOTHUB_CONNECTION_STRING: CS, OPERATIONS_TABLE_ENDPOINT: 'ftp://x' }, SETTING.operationsTableEndpoint);
   fails({ IOTHUB_CONNECTION_STRING: CS, OPERATIONS_STORAGE: 'UseDevelopmentStorage=true', OPERATIONS_TABLE_ENDPOINT: 'https://x' }, SETTING.operationsTableEndpoint);
   fails({ IOTHUB_CONNECTION_STRING: CS, OPERATIONS_TABLE_NAME: 'bad-name' }, SETTING.operationsTableName);
+  fails({ IOTHUB_CONNECTION_STRING: CS, OPERATIONS_TABLE_NAME: `T${'x'.repeat(57)}` }, SETTING.operationsTableName);
   fails({ IOTHUB_CONNECTION_STRING: CS, REBOOT_METHOD_NAME: 'has space' }, SETTING.rebootMethodName);
-  fails({ IOTHUB_CONNECTION_STRING: CS, REBOOT_INVOKE_MAX_ATTEMPTS: '0' }, SETTING.invokeMaxAttempts);
-  fails({ IOTHUB_CONNECTION_STRING: CS, REBOOT_INVOKE_FIRST_RETRY_MS: '1.5' }, SETTING.invokeFirstRetryMs);
-  fails({ IOTHUB_CONNECTION_STRING: CS, REBOOT_INVOKE_FIRST_RETRY_MS: '5000', REBOOT_INVOKE_MAX_RETRY_MS: '1000' }, SETTING.invokeMaxRetryMs);
-  fails({ IOTHUB_CONNECTION_STRING: CS, REBOOT_READ_MAX_ATTEMPTS: 'three' }, SETTING.readMaxAttempts);
+  fails({ IOTHUB_CONNECTION_STRING: CS, FACTORY_RESET_METHOD_NAME: 'a/b' }, SETTING.factoryResetMethodName);
+  fails({ IOTHUB_CONNECTION_STRING: CS, FIRMWARE_UPDATE_METHOD_NAME: 'x'.repeat(101) }, SETTING.firmwareUpdateMethodName);
+  fails({ IOTHUB_CONNECTION_STRING: CS, METHOD_INVOKE_MAX_ATTEMPTS: '0' }, SETTING.invokeMaxAttempts);
+  fails({ IOTHUB_CONNECTION_STRING: CS, METHOD_INVOKE_MAX_ATTEMPTS: '21' }, SETTING.invokeMaxAttempts);
+  fails({ IOTHUB_CONNECTION_STRING: CS, METHOD_INVOKE_FIRST_RETRY_MS: '1.5' }, SETTING.invokeFirstRetryMs);
+  fails({ IOTHUB_CONNECTION_STRING: CS, METHOD_INVOKE_FIRST_RETRY_MS: '5000', METHOD_INVOKE_MAX_RETRY_MS: '1000' }, SETTING.invokeMaxRetryMs);
+  fails({ IOTHUB_CONNECTION_STRING: CS, TWIN_READ_MAX_ATTEMPTS: 'three' }, SETTING.readMaxAttempts);
+  fails({ IOTHUB_CONNECTION_STRING: CS, OPERATION_START_GRACE_SECONDS: '4' }, SETTING.startGraceSeconds);
+  fails({ IOTHUB_CONNECTION_STRING: CS, OPERATION_START_GRACE_SECONDS: '3601' }, SETTING.startGraceSeconds);
 });
 
 test('local.settings.sample.json lists every setting, and its values load', () => {

@@ -2,7 +2,9 @@
 // orchestrator handler episode by episode through the real durable-functions replay code, acting as a small
 // host: it turns the returned actions into TaskScheduled/TimerCreated events, answers activities from a script,
 // fires timers on a virtual clock and schedules retries the way DTFx's RetryInterceptor does (a retry timer after
-// *every* failed attempt, delay = first × coefficient^attempt capped at the maximum).
+// *every* failed attempt, delay = first × coefficient^attempt capped at the maximum). External events are raised at
+// virtual times as EventRaised history events; a timer the orchestrator cancels (TimerTask.cancel(), e.g. the loser
+// of a Task.any) keeps its TimerCreated event and id, as DTFx creates it anyway, but never fires.
 // Shapes and id rules: ../shared/research/durable-host.md §2.1–§2.5.
 
 export const EventType = Object.freeze({
@@ -15,6 +17,8 @@ export const EventType = Object.freeze({
   TimerFired: 11,
   OrchestratorStarted: 12,
   OrchestratorCompleted: 13,
+  /** durable-functions HistoryEventType: 14 is EventSent (an event this orchestration sent), 15 an event it received. */
+  EventRaised: 15,
 } as const);
 
 export const ActionType = Object.freeze({
@@ -22,7 +26,17 @@ export const ActionType = Object.freeze({
   CallActivityWithRetry: 1,
   ContinueAsNew: 4,
   CreateTimer: 5,
+  WaitForExternalEvent: 6,
+  /** Compound actions (schema V3 keeps Task.any / Task.all as a tree): the extension schedules their children in order. */
+  WhenAny: 11,
+  WhenAll: 12,
 } as const);
+
+/** The atomic actions of an action list, depth-first, as the extension walks compound actions. */
+export function flattenActions(actions: Record<string, unknown>[]): Record<string, unknown>[] {
+  return actions.flatMap((action) => (action.actionType === ActionType.WhenAny || action.actionType === ActionType.WhenAll
+    ? flattenActions((action.compoundActions ?? []) as Record<string, unknown>[]) : [action]));
+}
 
 export interface HistoryEvent {
   EventType: number;
@@ -73,6 +87,11 @@ export class HistoryBuilder {
 
   timerFired(timerId: number, fireAt: Date, at: Date): this {
     return this.add(EventType.TimerFired, -1, at, { TimerId: timerId, FireAt: fireAt.toISOString() });
+  }
+
+  /** An external event as the extension records it: Name and the JSON text of the data (DTFx EventRaisedEvent). */
+  eventRaised(name: string, input: unknown, at: Date): this {
+    return this.add(EventType.EventRaised, -1, at, { Name: name, Input: input === undefined ? null : JSON.stringify(input) });
   }
 
   /** A deep copy as the worker receives it (JSON text parsed again). */
@@ -150,14 +169,23 @@ type PendingWork =
   | { kind: 'activity'; name: string; input: unknown; attempt: number; retry: RetryOptionsWire | null; dueAt: number }
   | { kind: 'timer'; fireAt: Date; dueAt: number; retryOf: { name: string; input: unknown; attempt: number; retry: RetryOptionsWire } | null };
 
+/** An external event (DurableClient.raiseEvent) arriving at a virtual time. */
+export interface ExternalEvent {
+  name: string;
+  input?: unknown;
+  at: Date;
+}
+
 export interface RunOptions {
   orchestratorName: string;
   instanceId: string;
   input: unknown;
   startAt: Date;
   activities: Record<string, ActivityScript>;
-  /** How long each activity takes on the virtual clock (default 250 ms). */
-  activityLatencyMs?: number;
+  /** How long each activity takes on the virtual clock (default 250 ms), or per call. */
+  activityLatencyMs?: number | ((name: string, input: unknown) => number);
+  /** Events raised on the instance; an event due at the same time as other work is delivered first. */
+  events?: ExternalEvent[];
   maxEpisodes?: number;
   makeContext: () => unknown;
 }
@@ -173,6 +201,10 @@ export interface RunResult {
   calls: ActivityCall[];
   /** The timers the orchestrator asked for (retry timers excluded), in order. */
   timers: string[];
+  /** Those of `timers` it canceled before they fired. */
+  canceledTimers: string[];
+  /** The external events delivered to the orchestration, with the virtual time they arrived. */
+  eventsDelivered: { name: string; at: string }[];
   /** History of the last execution, and the input it ran with. */
   history: HistoryEvent[];
   lastInput: unknown;
@@ -182,7 +214,12 @@ export interface RunResult {
 
 /** Drives `handler` to completion: a deterministic host with a virtual clock. */
 export async function runOrchestration(handler: OrchestratorHandler, options: RunOptions): Promise<RunResult> {
-  const latency = options.activityLatencyMs ?? 250;
+  const latencyOption = options.activityLatencyMs ?? 250;
+  const latencyOf = (name: string, activityInput: unknown): number =>
+    (typeof latencyOption === 'number' ? latencyOption : latencyOption(name, activityInput));
+  const events = [...(options.events ?? [])].sort((a, b) => a.at.getTime() - b.at.getTime());
+  const eventsDelivered: { name: string; at: string }[] = [];
+  const canceledTimers: string[] = [];
   const maxEpisodes = options.maxEpisodes ?? 20_000;
   const calls: ActivityCall[] = [];
   const callCounts = new Map<string, number>();
@@ -201,6 +238,9 @@ export async function runOrchestration(handler: OrchestratorHandler, options: Ru
     let nextId = 0;
     let knownActions = 0;
     let continued = false;
+    /** Host id of each action that got one (activities and timers), by the action's index. */
+    const actionIds: (number | undefined)[] = [];
+    const canceledIds = new Set<number>();
 
     for (;;) {
       episodes += 1;
@@ -208,15 +248,17 @@ export async function runOrchestration(handler: OrchestratorHandler, options: Ru
       const { state, failed } = await runEpisode(handler, options.makeContext, history.snapshot(), input, options.instanceId, executions > 1 || history.events.length > 2);
       customStatuses.push(state.customStatus);
       if (failed) {
-        return { runtimeStatus: 'Failed', output: undefined, error: state.error, finalState: state, customStatuses, calls, timers,
-          history: history.snapshot(), lastInput: input, executions, episodes };
+        return { runtimeStatus: 'Failed', output: undefined, error: state.error, finalState: state, customStatuses, calls, timers, canceledTimers,
+          eventsDelivered, history: history.snapshot(), lastInput: input, executions, episodes };
       }
-      const actions = state.actions.length === 0 ? [] : state.actions[0]!;
+      const actions = flattenActions(state.actions.length === 0 ? [] : state.actions[0]!);
       if (state.actions.length > 1) throw new Error('schema V3 expects exactly one outer action array');
       const fresh = actions.slice(knownActions);
       knownActions = actions.length;
       const now = new Date(clock);
       for (const action of fresh) {
+        actionIds.push(action.actionType === ActionType.CallActivity || action.actionType === ActionType.CallActivityWithRetry
+          || action.actionType === ActionType.CreateTimer ? nextId : undefined);
         switch (action.actionType) {
           case ActionType.CallActivity:
           case ActionType.CallActivityWithRetry: {
@@ -225,7 +267,7 @@ export async function runOrchestration(handler: OrchestratorHandler, options: Ru
             const activityInput = decodeActionInput(action.input);
             history.taskScheduled(id, name, activityInput, now);
             const retry = action.actionType === ActionType.CallActivityWithRetry ? (action.retryOptions as RetryOptionsWire) : null;
-            pending.set(id, { kind: 'activity', name, input: activityInput, attempt: 1, retry, dueAt: clock + latency });
+            pending.set(id, { kind: 'activity', name, input: activityInput, attempt: 1, retry, dueAt: clock + latencyOf(name, activityInput) });
             break;
           }
           case ActionType.CreateTimer: {
@@ -236,6 +278,9 @@ export async function runOrchestration(handler: OrchestratorHandler, options: Ru
             pending.set(id, { kind: 'timer', fireAt, dueAt: fireAt.getTime(), retryOf: null });
             break;
           }
+          case ActionType.WaitForExternalEvent:
+            // Nothing is scheduled: the event arrives as EventRaised, matched by name.
+            break;
           case ActionType.ContinueAsNew:
             input = decodeActionInput(action.input);
             continued = true;
@@ -244,16 +289,34 @@ export async function runOrchestration(handler: OrchestratorHandler, options: Ru
             throw new Error(`the test host does not support action type ${String(action.actionType)}`);
         }
       }
+      // Canceled timers (the action list is cumulative, and cancel() flips isCanceled on an action already sent).
+      for (const [index, action] of actions.entries()) {
+        const id = actionIds[index];
+        if (action.actionType !== ActionType.CreateTimer || action.isCanceled !== true || id === undefined || canceledIds.has(id)) continue;
+        canceledIds.add(id);
+        canceledTimers.push(new Date(String(action.fireAt)).toISOString());
+        pending.delete(id);
+      }
       history.orchestratorCompleted(now);
       if (continued) break;
       if (state.isDone) {
-        return { runtimeStatus: 'Completed', output: state.output, error: undefined, finalState: state, customStatuses, calls, timers,
-          history: history.snapshot(), lastInput: input, executions, episodes };
+        return { runtimeStatus: 'Completed', output: state.output, error: undefined, finalState: state, customStatuses, calls, timers, canceledTimers,
+          eventsDelivered, history: history.snapshot(), lastInput: input, executions, episodes };
       }
-      if (pending.size === 0) throw new Error('the orchestration is not done but waits for nothing (id mismatch?)');
+      if (pending.size === 0 && events.length === 0) throw new Error('the orchestration is not done but waits for nothing (id mismatch?)');
 
-      // Deliver the earliest pending completion in a new episode.
-      const [id, work] = [...pending.entries()].sort((a, b) => a[1].dueAt - b[1].dueAt || a[0] - b[0])[0]!;
+      // Deliver the earliest pending completion (or external event) in a new episode.
+      const next = [...pending.entries()].sort((a, b) => a[1].dueAt - b[1].dueAt || a[0] - b[0])[0];
+      if (events.length > 0 && (next === undefined || events[0]!.at.getTime() <= next[1].dueAt)) {
+        const event = events.shift()!;
+        clock = Math.max(clock, event.at.getTime());
+        const at = new Date(clock);
+        history.orchestratorStarted(at);
+        history.eventRaised(event.name, event.input, at);
+        eventsDelivered.push({ name: event.name, at: at.toISOString() });
+        continue;
+      }
+      const [id, work] = next!;
       pending.delete(id);
       clock = Math.max(clock, work.dueAt);
       const at = new Date(clock);
@@ -285,7 +348,7 @@ export async function runOrchestration(handler: OrchestratorHandler, options: Ru
           const retryId = nextId++;
           history.taskScheduled(retryId, work.retryOf.name, work.retryOf.input, at);
           pending.set(retryId, { kind: 'activity', name: work.retryOf.name, input: work.retryOf.input,
-            attempt: work.retryOf.attempt + 1, retry: work.retryOf.retry, dueAt: clock + latency });
+            attempt: work.retryOf.attempt + 1, retry: work.retryOf.retry, dueAt: clock + latencyOf(work.retryOf.name, work.retryOf.input) });
         }
       }
     }

@@ -14,7 +14,7 @@ import type { HubMethodResult, MethodRequest } from '../../../src/domain/methodI
 import { operationInstanceId } from '../../../src/domain/operationIds';
 import type { OperationRecord } from '../../../src/domain/operationRecord';
 import { OPERATION_KINDS, type OperationKind } from '../../../src/domain/operations/operationKind';
-import type { ConnectionInfo, IotHubGateway, TwinReadResult } from '../../../src/domain/ports';
+import { HubRequestError, TransientHubError, type ConnectionInfo, type IotHubGateway, type TwinReadResult } from '../../../src/domain/ports';
 
 let azurite: RunningAzurite;
 let leases: TableDeviceLeaseStore;
@@ -227,7 +227,7 @@ test("readDeviceState: the kind's section; the identity read only when asked or 
       },
     };
   };
-  const input = (operation: OperationKind, withConnection = false): ReadInput => ({ deviceId: 'd1', operation, since, withConnection });
+  const input = (operation: OperationKind, withConnection = false): ReadInput => ({ deviceId: 'd1', operation, since, withConnection, attempts: 3 });
   for (const kind of OPERATION_KINDS) {
     await t.test(`${kind}: reads iothubDM.${kind} only`, async () => {
       const s = stand({ status: 'in progress' });
@@ -251,5 +251,34 @@ test("readDeviceState: the kind's section; the identity read only when asked or 
   await t.test('the identity is gone by then: deviceNotFound', async () => {
     const s = stand(null, null);
     assert.equal((await readDeviceState(input('reboot', true), s.hub)).kind, 'deviceNotFound');
+  });
+  await t.test('transient failures are retried inside the activity, with short growing waits, up to `attempts`', async () => {
+    const failing = (failures: number, error: () => Error) => {
+      let calls = 0;
+      return {
+        get calls() { return calls; },
+        hub: {
+          readTwinSection: async (): Promise<TwinReadResult> => {
+            calls += 1;
+            if (calls <= failures) throw error();
+            return { kind: 'observed', state: { values: null, lastUpdated: {}, connectionState: 'Connected', connectionStateUpdatedTime: null, reportedVersion: 1 } };
+          },
+          readConnection: async (): Promise<ConnectionInfo | null> => connection,
+        },
+      };
+    };
+    const waits: number[] = [];
+    const wait = async (delay: number): Promise<void> => { waits.push(delay); };
+    const twice = failing(2, () => new TransientHubError('HTTP 429'));
+    assert.equal((await readDeviceState(input('reboot'), twice.hub, wait)).kind, 'observed');
+    assert.deepEqual([twice.calls, waits], [3, [250, 500]]);
+    waits.length = 0;
+    const always = failing(99, () => new TransientHubError('HTTP 503'));
+    await assert.rejects(readDeviceState(input('reboot'), always.hub, wait), TransientHubError);
+    assert.deepEqual([always.calls, waits], [3, [250, 500]], 'three attempts, no wait after the last');
+    waits.length = 0;
+    const refused = failing(99, () => new HubRequestError('HTTP 401'));
+    await assert.rejects(readDeviceState(input('reboot'), refused.hub, wait), HubRequestError);
+    assert.deepEqual([refused.calls, waits], [1, []], 'a permanent failure is not retried');
   });
 });
