@@ -6,7 +6,7 @@ import type { DeviceLease, LeaseState, LeaseWrite } from '../../domain/deviceLea
 import { isOperationKind } from '../../domain/operations/operationKind';
 import type { DeviceLeaseStore, Page } from '../../domain/ports';
 import { partitionKeyFor } from '../../domain/operationRecord';
-import { checkContinuationToken } from '../tables/continuationToken';
+import { firstPage } from '../tables/firstPage';
 import { createTableClient, TableReady, tableStatus, type TableConnection } from '../tables/tableClient';
 
 const ROW_KEY = 'lease';
@@ -69,14 +69,8 @@ export class TableDeviceLeaseStore implements DeviceLeaseStore {
   }
 
   async listHeld(options: { pageSize: number; continuationToken?: string }): Promise<Page<DeviceLease>> {
-    if (options.continuationToken !== undefined) checkContinuationToken(options.continuationToken);
     await this.ready.ensure();
-    const pages = this.table
-      .listEntities<LeaseEntity>({ queryOptions: { filter: odata`state ne ${'free'}` } })
-      .byPage({ maxPageSize: options.pageSize, continuationToken: options.continuationToken });
-    const first = await pages.next();
-    if (first.done === true || first.value === undefined) return { items: [], continuationToken: null };
-    return { items: first.value.map(fromEntity), continuationToken: first.value.continuationToken ?? null };
+    return firstPage(this.table, odata`state ne ${'free'}`, options, fromEntity);
   }
 }
 

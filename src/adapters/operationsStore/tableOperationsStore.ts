@@ -7,7 +7,7 @@ import { partitionKeyFor, rowKeyFor } from '../../domain/operationRecord';
 import { isOperationKind } from '../../domain/operations/operationKind';
 import { DELIVERIES, OUTCOMES, type Delivery, type OperationPhase, type Outcome } from '../../domain/outcomes';
 import type { OperationsStore, Page } from '../../domain/ports';
-import { checkContinuationToken } from '../tables/continuationToken';
+import { firstPage } from '../tables/firstPage';
 import { createTableClient, TableReady, tableStatus, type TableConnection } from '../tables/tableClient';
 
 /** Table string properties hold up to 64 KiB (32 K UTF-16 characters); stay well inside. */
@@ -74,15 +74,8 @@ export class TableOperationsStore implements OperationsStore {
   }
 
   async list(deviceId: string, options: { pageSize: number; continuationToken?: string }): Promise<Page<OperationRecord>> {
-    const partitionKey = partitionKeyFor(deviceId);
-    if (options.continuationToken !== undefined) checkContinuationToken(options.continuationToken);
     await this.ready.ensure();
-    const pages = this.table
-      .listEntities<OperationEntity>({ queryOptions: { filter: odata`PartitionKey eq ${partitionKey}` } })
-      .byPage({ maxPageSize: options.pageSize, continuationToken: options.continuationToken });
-    const first = await pages.next();
-    if (first.done === true || first.value === undefined) return { items: [], continuationToken: null };
-    return { items: first.value.map(fromEntity), continuationToken: first.value.continuationToken ?? null };
+    return firstPage(this.table, odata`PartitionKey eq ${partitionKeyFor(deviceId)}`, options, fromEntity);
   }
 }
 

@@ -3,27 +3,12 @@
 import * as assert from 'node:assert/strict';
 import { followAsyncOperation, type PollObservation } from '../../../local/cli/asyncPoller';
 import type { LocalStack } from '../../../local/stack';
+import type { OperationOutput } from '../../../src/domain/outcomes';
 
 export type Kind = 'reboot' | 'factoryReset' | 'firmwareUpdate';
 
-export interface OperationResult {
-  instanceId: string;
-  deviceId: string;
-  operation: Kind;
-  outcome: string;
-  delivery: string;
-  methodResponse: { status: number; payload: unknown } | null;
-  requestedAt: string;
-  acceptedAt: string | null;
-  completedAt: string;
-  durationMs: number;
-  polls: number;
-  step: string | null;
-  firmwareVersion: string | null;
-  lastReported: { values: Record<string, unknown> | null } | null;
-  deviceActivity: { connectionState: string | null; connectionChangedAfterMethod: boolean; reportedAfterMethod: boolean; lastReportedStep: string | null } | null;
-  error: { code: string; message: string } | null;
-}
+/** The status route's final body: the orchestration's output plus the instance's own fields. */
+export type OperationResult = OperationOutput & { instanceId: string };
 
 export interface Accepted {
   instanceId: string;
