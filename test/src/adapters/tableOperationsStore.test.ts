@@ -139,7 +139,7 @@ test("malformed continuation tokens are refused as the caller's mistake", async 
   for (const token of tokens) {
     await t.test(token.slice(0, 30), async () => {
       await assert.rejects(store.list('dev-paging', { pageSize: 2, continuationToken: token }),
-        (err: unknown) => err instanceof RequestError && err.status === 400 && err.target === 'continuationToken');
+        (err: unknown) => err instanceof RequestError && err.code === 'InvalidRequest' && err.target === 'continuationToken');
     });
   }
 });
