@@ -76,7 +76,8 @@ export function judgeFirmwareUpdate(reading: SectionReading): Verdict {
 function reportedVersion(reading: SectionReading): string | undefined {
   for (const field of VERSION_FIELDS) {
     const value = reading.values[field];
-    if (typeof value === 'string' && value.length > 0 && value.length <= 128) return value;
+    // Only a version written for this operation: a stale one is the firmware from before the update.
+    if (reading.isFresh(field) && typeof value === 'string' && value.length > 0 && value.length <= 128) return value;
   }
   return undefined;
 }
