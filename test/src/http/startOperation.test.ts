@@ -12,6 +12,7 @@ import type { OperationRecord } from '../../../src/domain/operationRecord';
 import { OPERATION_KINDS, type OperationKind } from '../../../src/domain/operations/operationKind';
 import { FUNCTION } from '../../../src/functionNames';
 import { getOperationStatus } from '../../../src/http/getOperationStatus';
+import { MAX_JSON_DEPTH } from '../../../src/http/requestBody';
 import { startOperation, type StartDependencies } from '../../../src/http/startOperation';
 import type { DeviceOperationInput } from '../../../src/orchestrations/deviceOperationInput';
 import { DURABLE_BASE, FakeDurableClient, SYSTEM_KEY } from '../../support/fakeDurableClient';
@@ -271,4 +272,23 @@ test("device ids with # ? % ' ( ) : = @ $ ; survive the URL, the instance id and
 test('no log line carries the function key or the durable system key', () => {
   assert.ok(logs.length > 0);
   for (const line of logs) assert.ok(!line.includes('caller-key') && !line.includes(SYSTEM_KEY), line);
+});
+
+test('hardened body, the allowed side: JSON nested exactly to the depth limit, and __proto__ as text, are accepted', async (t) => {
+  const client = new FakeDurableClient();
+  await t.test(`depth ${MAX_JSON_DEPTH}`, async () => {
+    // The body object is level 1; the payload adds MAX_JSON_DEPTH − 1 levels of arrays.
+    const text = `{"payload":${'['.repeat(MAX_JSON_DEPTH - 1)}${']'.repeat(MAX_JSON_DEPTH - 1)}}`;
+    const response = await start('reboot', 's-depth', text, client);
+    assert.equal(response.status, 202);
+  });
+  await t.test('__proto__ inside a string', async () => {
+    const response = await start('reboot', 's-proto-text', JSON.stringify({ payload: { note: '__proto__', '__proto_': 1 } }), client);
+    assert.equal(response.status, 202);
+    assert.deepEqual((client.started.at(-1)!.input as DeviceOperationInput).request.payload, { note: '__proto__', '__proto_': 1 });
+  });
+  await t.test('charset utf-8 spelled as the RFC allows', async () => {
+    const response = await startOperation('reboot', post('reboot', 's-charset', '{}', { 'content-type': 'Application/JSON; Charset="UTF-8"' }), client, ctx(), deps);
+    assert.equal(response.status, 202);
+  });
 });
