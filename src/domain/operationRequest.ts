@@ -58,7 +58,7 @@ export function parseOperationRequest(body: unknown, payloadRule?: PayloadRule):
   if (Object.prototype.hasOwnProperty.call(fields, 'payload')) {
     const size = jsonByteLength(fields.payload);
     if (size > MAX_METHOD_PAYLOAD_BYTES) {
-      throw new RequestError(413, 'PayloadTooLarge',
+      throw new RequestError('tooLarge', 'PayloadTooLarge',
         `The method payload is ${size} bytes of JSON; IoT Hub accepts at most ${MAX_METHOD_PAYLOAD_BYTES}.`, 'payload');
     }
     request.payload = fields.payload ?? null;

@@ -1,11 +1,20 @@
-// A caller mistake found while reading a request. The HTTP layer turns it into
-// `{ "error": { "code", "message", "target" } }` with `status`; it never carries secrets or stack traces.
+// A caller mistake found while reading a request, said in domain terms: what is wrong (`problem`), a stable
+// `code`, a message stating the rule, and the element at fault. The HTTP layer maps the problem to a status
+// (src/http/responses.ts); it never carries secrets or stack traces.
 
-export type RequestErrorStatus = 400 | 404 | 413 | 415;
+export type RequestProblem =
+  /** A field, parameter or body breaks a rule. */
+  | 'invalid'
+  /** The thing named does not exist. */
+  | 'notFound'
+  /** A body or payload is over its size limit. */
+  | 'tooLarge'
+  /** The body is not in a format the app reads. */
+  | 'unsupportedMediaType';
 
 export class RequestError extends Error {
   constructor(
-    readonly status: RequestErrorStatus,
+    readonly problem: RequestProblem,
     readonly code: string,
     message: string,
     /** The request element at fault: a body field, a query parameter, a route parameter or a header. */
@@ -17,5 +26,5 @@ export class RequestError extends Error {
 }
 
 export function invalid(target: string, message: string): RequestError {
-  return new RequestError(400, 'InvalidRequest', message, target);
+  return new RequestError('invalid', 'InvalidRequest', message, target);
 }

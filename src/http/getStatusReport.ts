@@ -6,6 +6,7 @@ import { isOperationKind, OPERATION_KINDS } from '../domain/operations/operation
 import { operationDefinition } from '../domain/operations/registry';
 import type { IotHubGateway } from '../domain/ports';
 import { RequestError } from '../domain/requestError';
+import { printable } from '../domain/text';
 import { readQuery } from './queryParameters';
 import { errorResponse, json } from './responses';
 import { ROUTE, routeParameter } from './routes';
@@ -15,7 +16,7 @@ export async function getStatusReport(request: HttpRequest, context: InvocationC
   try {
     const operation = routeParameter(request, ROUTE.statusReport, 'operation');
     if (!isOperationKind(operation)) {
-      throw new RequestError(404, 'ReportNotFound', `There is no report for '${operation.slice(0, 64)}'. Reports: ${OPERATION_KINDS.join(', ')}.`, 'operation');
+      throw new RequestError('notFound', 'ReportNotFound', `There is no report for '${printable(operation)}'. Reports: ${OPERATION_KINDS.join(', ')}.`, 'operation');
     }
     // parseFleetQuery refuses unknown and repeated parameters itself; readQuery reads them from the raw URL.
     const filters = parseFleetQuery(readQuery(request, ['connectionState', 'deviceIdPrefix', 'tagName', 'tagValue']));

@@ -16,7 +16,7 @@ const utf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 /** `undefined` when there is no body (or only whitespace). */
 export async function readJsonBody(request: HttpRequest, maxBytes: number): Promise<unknown> {
   const tooLarge = (): RequestError =>
-    new RequestError(413, 'PayloadTooLarge', `The request body must not exceed ${maxBytes} bytes.`, 'body');
+    new RequestError('tooLarge', 'PayloadTooLarge', `The request body must not exceed ${maxBytes} bytes.`, 'body');
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (Number.isFinite(declared) && declared > maxBytes) throw tooLarge();
   const bytes = new Uint8Array(await request.arrayBuffer());
@@ -44,7 +44,7 @@ export async function readJsonBody(request: HttpRequest, maxBytes: number): Prom
 /** `application/json`, optionally with `charset=utf-8`; nothing else is JSON here (not `+json`, not json-seq). */
 function checkMediaType(header: string | null): void {
   const unsupported = (): RequestError =>
-    new RequestError(415, 'UnsupportedMediaType', 'The request body must be JSON sent as Content-Type: application/json (charset utf-8).', 'Content-Type');
+    new RequestError('unsupportedMediaType', 'UnsupportedMediaType', 'The request body must be JSON sent as Content-Type: application/json (charset utf-8).', 'Content-Type');
   if (header === null) throw unsupported();
   const [type, ...parameters] = header.split(';').map((part) => part.trim().toLowerCase());
   if (type !== 'application/json') throw unsupported();

@@ -2,9 +2,12 @@
 // Caller mistakes get 4xx with the field at fault; anything else is logged and answered without details.
 import type { HttpResponseInit, InvocationContext } from '@azure/functions';
 import { ConfigError } from '../config';
-import { RequestError } from '../domain/requestError';
+import { RequestError, type RequestProblem } from '../domain/requestError';
 import { HubRequestError, TransientHubError } from '../domain/ports';
 import { LeaseContentionError } from '../domain/deviceGuard';
+
+/** The HTTP status of each kind of caller mistake. */
+const STATUS_OF: Readonly<Record<RequestProblem, number>> = Object.freeze({ invalid: 400, notFound: 404, tooLarge: 413, unsupportedMediaType: 415 });
 
 export interface ErrorBody {
   error: { code: string; message: string; target?: string };
@@ -22,7 +25,7 @@ export function errorJson(status: number, code: string, message: string, target?
 
 /** Maps an error thrown while serving a request to a response; never includes stack traces or setting values. */
 export function errorResponse(err: unknown, context: InvocationContext): HttpResponseInit {
-  if (err instanceof RequestError) return errorJson(err.status, err.code, err.message, err.target);
+  if (err instanceof RequestError) return errorJson(STATUS_OF[err.problem], err.code, err.message, err.target);
   if (err instanceof TransientHubError) {
     context.warn(err.message);
     return errorJson(503, 'IotHubUnavailable', 'IoT Hub is busy or unavailable; try again later.', undefined, { 'Retry-After': '10' });

@@ -166,7 +166,7 @@ test('firmwareUpdate payload rule: an https fwPackageUri of at most 2048 charact
     await t.test(`refused: ${name}`, () => {
       assert.throws(() => requireFirmwarePackage(payload), (err: unknown) => {
         assert.ok(err instanceof RequestError);
-        assert.equal(err.status, 400);
+        assert.equal(err.problem, 'invalid');
         assert.equal(err.target, 'payload.fwPackageUri');
         assert.ok(!err.message.includes('secret'), 'never echoes the URI');
         return true;

@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { DEFAULT_OPERATION_REQUEST, MAX_METHOD_PAYLOAD_BYTES, OPERATION_REQUEST_FIELDS, parseOperationRequest } from '../../../src/domain/operationRequest';
 import { FIRMWARE_UPDATE } from '../../../src/domain/operations/firmwareUpdate';
-import { RequestError } from '../../../src/domain/requestError';
+import { RequestError, type RequestProblem } from '../../../src/domain/requestError';
 
 test('defaults when the body is absent or empty', () => {
   assert.deepEqual(parseOperationRequest(undefined), {
@@ -36,30 +36,30 @@ test('accepts every field at its limits and any JSON payload', async (t) => {
 });
 
 test('each bad field is named: type, integer, range, unknown field, payload size, poll vs timeout', async (t) => {
-  const cases: [unknown, number, string][] = [
-    [[], 400, 'body'],
-    ['x', 400, 'body'],
-    [null, 400, 'body'],
-    [{ foo: 1 }, 400, 'foo'],
-    [{ methodName: 'factoryReset' }, 400, 'methodName'],
-    [{ operation: 'reboot' }, 400, 'operation'],
-    [{ timeoutInSeconds: 30 }, 400, 'timeoutInSeconds'],
-    [{ responseTimeoutInSeconds: 4 }, 400, 'responseTimeoutInSeconds'],
-    [{ responseTimeoutInSeconds: 301 }, 400, 'responseTimeoutInSeconds'],
-    [{ responseTimeoutInSeconds: '30' }, 400, 'responseTimeoutInSeconds'],
-    [{ connectTimeoutInSeconds: 1.5 }, 400, 'connectTimeoutInSeconds'],
-    [{ connectTimeoutInSeconds: -1 }, 400, 'connectTimeoutInSeconds'],
-    [{ pollIntervalSeconds: 0 }, 400, 'pollIntervalSeconds'],
-    [{ timeoutSeconds: 9 }, 400, 'timeoutSeconds'],
-    [{ timeoutSeconds: 86_401 }, 400, 'timeoutSeconds'],
-    [{ timeoutSeconds: null }, 400, 'timeoutSeconds'],
-    [{ timeoutSeconds: true }, 400, 'timeoutSeconds'],
-    [{ pollIntervalSeconds: 60, timeoutSeconds: 30 }, 400, 'pollIntervalSeconds'],
-    [{ payload: 'x'.repeat(MAX_METHOD_PAYLOAD_BYTES) }, 413, 'payload'],
+  const cases: [unknown, RequestProblem, string][] = [
+    [[], 'invalid', 'body'],
+    ['x', 'invalid', 'body'],
+    [null, 'invalid', 'body'],
+    [{ foo: 1 }, 'invalid', 'foo'],
+    [{ methodName: 'factoryReset' }, 'invalid', 'methodName'],
+    [{ operation: 'reboot' }, 'invalid', 'operation'],
+    [{ timeoutInSeconds: 30 }, 'invalid', 'timeoutInSeconds'],
+    [{ responseTimeoutInSeconds: 4 }, 'invalid', 'responseTimeoutInSeconds'],
+    [{ responseTimeoutInSeconds: 301 }, 'invalid', 'responseTimeoutInSeconds'],
+    [{ responseTimeoutInSeconds: '30' }, 'invalid', 'responseTimeoutInSeconds'],
+    [{ connectTimeoutInSeconds: 1.5 }, 'invalid', 'connectTimeoutInSeconds'],
+    [{ connectTimeoutInSeconds: -1 }, 'invalid', 'connectTimeoutInSeconds'],
+    [{ pollIntervalSeconds: 0 }, 'invalid', 'pollIntervalSeconds'],
+    [{ timeoutSeconds: 9 }, 'invalid', 'timeoutSeconds'],
+    [{ timeoutSeconds: 86_401 }, 'invalid', 'timeoutSeconds'],
+    [{ timeoutSeconds: null }, 'invalid', 'timeoutSeconds'],
+    [{ timeoutSeconds: true }, 'invalid', 'timeoutSeconds'],
+    [{ pollIntervalSeconds: 60, timeoutSeconds: 30 }, 'invalid', 'pollIntervalSeconds'],
+    [{ payload: 'x'.repeat(MAX_METHOD_PAYLOAD_BYTES) }, 'tooLarge', 'payload'],
   ];
   for (const [body, status, target] of cases) {
     await t.test(`${JSON.stringify(body)?.slice(0, 60)} → ${status} ${target}`, () => {
-      assert.throws(() => parseOperationRequest(body), (err: unknown) => err instanceof RequestError && err.status === status && err.target === target);
+      assert.throws(() => parseOperationRequest(body), (err: unknown) => err instanceof RequestError && err.problem === status && err.target === target);
     });
   }
 });
@@ -68,10 +68,10 @@ test('a kind\'s payload rule runs on the payload (absent payload included) and i
   const uri = 'https://firmware.example.com/images/v2.bin';
   assert.deepEqual(parseOperationRequest({ payload: { fwPackageUri: uri } }, FIRMWARE_UPDATE.payloadRule).payload, { fwPackageUri: uri });
   assert.throws(() => parseOperationRequest(undefined, FIRMWARE_UPDATE.payloadRule),
-    (err: unknown) => err instanceof RequestError && err.status === 400 && err.target === 'payload.fwPackageUri');
+    (err: unknown) => err instanceof RequestError && err.problem === 'invalid' && err.target === 'payload.fwPackageUri');
   // The size limit is checked before the rule: a huge payload is 413, not the rule's 400.
   assert.throws(() => parseOperationRequest({ payload: { fwPackageUri: uri, pad: 'x'.repeat(MAX_METHOD_PAYLOAD_BYTES) } }, FIRMWARE_UPDATE.payloadRule),
-    (err: unknown) => err instanceof RequestError && err.status === 413);
+    (err: unknown) => err instanceof RequestError && err.problem === 'tooLarge');
   // The rule sees the result: whatever it returns is what is sent.
   assert.equal(parseOperationRequest({ payload: 1 }, () => 'replaced').payload, 'replaced');
 });
