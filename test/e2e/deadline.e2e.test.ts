@@ -51,7 +51,8 @@ describe('the deadline bounds every operation', () => {
   test('an acceptance 8 s into a 10 s deadline is monitored to Succeeded', async () => {
     const result = await api.run('reboot', LATE, { timeoutSeconds: 10, responseTimeoutInSeconds: 30 });
     assert.equal(result.outcome, 'Succeeded', JSON.stringify(result));
-    assert.ok(Date.parse(result.acceptedAt!) - Date.parse(result.requestedAt) >= 8_000);
+    // acceptedAt is the hub's Date header, one-second resolution: the 8 s answer delay shows as 7–8 s or more.
+    assert.ok(Date.parse(result.acceptedAt!) - Date.parse(result.requestedAt) >= 7_000, `accepted at ${result.acceptedAt}, requested ${result.requestedAt}`);
     const elapsed = Date.parse(result.completedAt) - Date.parse(result.requestedAt);
     assert.ok(elapsed <= 10_000 + 1_000 + SLACK_MS, `ended ${elapsed} ms after the request`);
   });
