@@ -64,6 +64,8 @@ export class DeviceProgram {
   readonly timings: DeviceTimings;
   /** Acknowledged reported patches, oldest first (bounded). */
   readonly reports: ReportedPatchRecord[] = [];
+  /** Method requests that reached this device, by method name, counted on arrival (busy 409 answers included). */
+  readonly methodsReceived = new Map<string, number>();
 
   private readonly link: DeviceLink;
   private readonly log: (line: string) => void;
@@ -78,6 +80,7 @@ export class DeviceProgram {
   private connectionCount = 0;
   private wakeConnectLoop: (() => void) | undefined;
   private readonly sleeps = new Set<{ timer: NodeJS.Timeout; reject: (e: Error) => void }>();
+  private readonly methodListeners = new Set<(methodName: string) => void>();
 
   constructor(options: DeviceProgramOptions, createLink: (hooks: DeviceLinkHooks) => DeviceLink) {
     this.deviceId = options.deviceId;
@@ -126,6 +129,14 @@ export class DeviceProgram {
     }
   }
 
+  /** Calls `listener` each time a method request reaches the device, before it is answered. Returns an unsubscribe. */
+  onMethodReceived(listener: (methodName: string) => void): () => void {
+    this.methodListeners.add(listener);
+    return () => {
+      this.methodListeners.delete(listener);
+    };
+  }
+
   /** Resolves when no management operation is running. */
   async whenIdle(): Promise<void> {
     while (this.operation) await this.operation.done;
@@ -148,6 +159,14 @@ export class DeviceProgram {
 
   private onMethod(methodName: string, payload: unknown, answer: MethodAnswer): void {
     if (this.state === 'stopped' || !DEVICE_METHODS.includes(methodName)) return;
+    this.methodsReceived.set(methodName, (this.methodsReceived.get(methodName) ?? 0) + 1);
+    for (const listener of [...this.methodListeners]) {
+      try {
+        listener(methodName);
+      } catch (e) {
+        this.logFailure('method listener', e);
+      }
+    }
     if (this.operation) {
       void answer(409, { message: ANSWER_BUSY, operation: this.operation.methodName }).catch((e) => this.logFailure('answer', e));
       return;
