@@ -67,14 +67,6 @@ export async function startCrashStack(options: CrashStackOptions): Promise<Crash
     const iothub = await startIotHubEmulator({});
     stops.push(() => iothub.stop());
 
-    const deviceIds = simulatedDeviceIds(options.deviceCount);
-    const behaviours: Record<string, DeviceBehaviour> = {};
-    deviceIds.forEach((id, i) => (behaviours[id] = options.behaviour(i)));
-    const fleet = await startSimulatedFleet({ emulator: iothub, ids: deviceIds, behaviours, timings: options.timings, transport: 'mqtt' });
-    stops.push(() => fleet.stop());
-    const deliveries = new DeliveryCounter(fleet);
-    stops.push(async () => deliveries.close());
-
     let proxy: AnswerDroppingProxy | undefined;
     if (options.proxy) {
       proxy = await startAnswerDroppingProxy({ upstreamPort: iothub.httpsPort, upstreamHostName: iothub.hostName, upstreamCaPem: iothub.caCertPem });
@@ -90,16 +82,36 @@ export async function startCrashStack(options: CrashStackOptions): Promise<Crash
       DURABLE_TASK_HUB_NAME: TASK_HUB,
       ...(options.appSettings ?? {}),
     };
-    // The host processes are stopped first (pushed last): nothing calls the hub once it goes away.
-    stops.push(async () => {
-      await Promise.all(hosts.map((h) => h.stop()));
-    });
     const launch = async (port: number): Promise<HostProcess> => {
       const host = await startHostProcess({ appRoot: REPO_ROOT, storage: azurite.connectionString, appSettings, port, logFile });
       hosts.push(host);
       return host;
     };
-    await launch(0);
+
+    const deviceIds = simulatedDeviceIds(options.deviceCount);
+    const behaviours: Record<string, DeviceBehaviour> = {};
+    deviceIds.forEach((id, i) => (behaviours[id] = options.behaviour(i)));
+    const started: { fleet?: SimulatedFleet; deliveries?: DeliveryCounter } = {};
+    stops.push(async () => {
+      started.deliveries?.close();
+      await started.fleet?.stop();
+    });
+    // The host processes are stopped first (pushed last): nothing calls the hub once it goes away.
+    stops.push(async () => {
+      await Promise.all(hosts.map((h) => h.stop()));
+    });
+    // The devices connect while the host starts (both take seconds on a loaded machine). Both are awaited before
+    // anything is thrown, so that the clean-up sees every process that was started.
+    const [fleetStart, hostStart] = await Promise.allSettled([
+      startSimulatedFleet({ emulator: iothub, ids: deviceIds, behaviours, timings: options.timings, transport: 'mqtt' })
+        .then((f) => (started.fleet = f)),
+      launch(0),
+    ]);
+    if (fleetStart.status === 'rejected') throw fleetStart.reason;
+    if (hostStart.status === 'rejected') throw hostStart.reason;
+    const fleet = fleetStart.value;
+    const deliveries = new DeliveryCounter(fleet);
+    started.deliveries = deliveries;
 
     const current = (): HostProcess => hosts[hosts.length - 1];
     const api = new AppClient(current().info.baseUrl, current().info.functionKey);

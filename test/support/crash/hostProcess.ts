@@ -59,9 +59,42 @@ export interface HostProcess {
 
 const LOG_TAIL = 400;
 
+/**
+ * Host and worker pids still alive: if the test process ends without stopping them (a test timed out, an
+ * uncaught error), they are killed on the way out rather than left running with nobody to stop them.
+ */
+const livePids = new Set<number>();
+process.once('exit', () => {
+  for (const pid of livePids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone
+    }
+  }
+});
+
 function cliPath(): string {
   // cli.ts under tsx, cli.js when compiled: the same extension as this file (test/support/crash/).
   return path.resolve(__dirname, '..', '..', '..', 'local', 'host', `cli${path.extname(__filename)}`);
+}
+
+/**
+ * The parent's Node options that the host needs too (a loader such as tsx), without the test runner's, the
+ * inspector's, or an inline script's (`node -e` would make the child run that script instead of the CLI).
+ */
+function childExecArgv(parent: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < parent.length; i++) {
+    const arg = parent[i];
+    if (['-e', '--eval', '-p', '--print'].includes(arg)) {
+      i++; // and its script
+      continue;
+    }
+    if (/^--(eval|print)=/.test(arg) || arg.startsWith('--test') || arg.startsWith('--inspect') || arg.startsWith('--watch')) continue;
+    out.push(arg);
+  }
+  return out;
 }
 
 function redactedInfoLine(line: string): string {
@@ -74,7 +107,7 @@ function redactedInfoLine(line: string): string {
 }
 
 export async function startHostProcess(options: HostProcessOptions): Promise<HostProcess> {
-  const execArgv = process.execArgv.filter((a) => !a.startsWith('--test') && !a.startsWith('--inspect') && !a.startsWith('--watch'));
+  const execArgv = childExecArgv(process.execArgv);
   const env: NodeJS.ProcessEnv = { ...process.env, ...options.appSettings };
   delete env.NODE_TEST_CONTEXT; // set by `node --test` for its own children; the host is not one of its tests
   const child: ChildProcess = spawn(process.execPath,
@@ -123,6 +156,9 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Hos
   }
 
   const pid = child.pid as number;
+  livePids.add(pid);
+  livePids.add(info.workerPid);
+  void exited.then(() => livePids.delete(pid));
   const port = Number(new URL(info.baseUrl).port);
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
   let stopping: Promise<void> | undefined;
@@ -153,11 +189,14 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Hos
     async killHost() {
       killHard(pid);
       await exited;
-      return { workerGone: await processGone(info.workerPid, 15_000) };
+      const workerGone = await processGone(info.workerPid, 15_000);
+      if (workerGone) livePids.delete(info.workerPid);
+      return { workerGone };
     },
     async killWorker() {
       killHard(info.workerPid);
       if (!(await processGone(info.workerPid, 15_000))) throw new Error(`the language worker ${info.workerPid} survived kill -9`);
+      livePids.delete(info.workerPid);
     },
     stop(graceMs = 8000) {
       stopping ??= (async () => {
@@ -169,6 +208,7 @@ export async function startHostProcess(options: HostProcessOptions): Promise<Hos
         }
         // The first worker may have been replaced after a crash; the host stops its current one itself.
         if (!(await processGone(info.workerPid, 5000))) killHard(info.workerPid);
+        livePids.delete(info.workerPid);
       })();
       return stopping;
     },

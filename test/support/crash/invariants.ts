@@ -7,8 +7,20 @@ import { figuresOf, formatFigures, historyRowsFor, outcomeLabel, type OperationR
 
 const SHOW = 12;
 
+/** What the status body says beyond the outcome: enough to tell a crash artefact from a slow machine. */
+function statusDetails(op: OperationResult): string {
+  const body = op.final.body;
+  if (!body) return '';
+  const method = body.methodResponse as { status?: unknown } | null | undefined;
+  const reported = body.lastReported as Record<string, { status?: unknown } | undefined> | null | undefined;
+  const error = body.error as { code?: unknown } | null | undefined;
+  const reportedStatus = reported?.[op.kind]?.status;
+  return ` [method ${method?.status ?? '-'}, polls ${String(body.polls ?? '-')}, reported ${String(reportedStatus ?? '-')}`
+    + `${error?.code ? `, error ${String(error.code)}` : ''}, ${String(body.durationMs ?? '?')} ms]`;
+}
+
 function describeOps(ops: readonly OperationResult[], extra: (op: OperationResult) => string = () => ''): string {
-  const shown = ops.slice(0, SHOW).map((op) => `${op.deviceId}: deliveries=${op.deliveries} completions=${op.completions} outcome=${outcomeLabel(op)}${extra(op)}`);
+  const shown = ops.slice(0, SHOW).map((op) => `${op.deviceId}: deliveries=${op.deliveries} completions=${op.completions} outcome=${outcomeLabel(op)}${statusDetails(op)}${extra(op)}`);
   return `${ops.length} operation(s):\n  ${shown.join('\n  ')}${ops.length > SHOW ? `\n  … and ${ops.length - SHOW} more` : ''}`;
 }
 

@@ -28,6 +28,7 @@ export interface ScenarioOptions {
 
 export interface OperationResult {
   deviceId: string;
+  kind: OperationKind;
   instanceId: string;
   /** Times the device received the operation's method (counted at the device). */
   deliveries: number;
@@ -65,6 +66,8 @@ export interface ScenarioResult {
   crash: CrashRecord | null;
   proxy: { dropped: number; methodRequests: number; upstreamErrors: number } | null;
   wallMs: number;
+  /** Milliseconds from the scenario's start at which each phase ended. */
+  phases: Record<string, number>;
   /** The last host log lines, for failure messages. */
   hostLogTail: string[];
   logFile: string | undefined;
@@ -113,17 +116,21 @@ export function scenarioOptions(mode: CrashMode, overrides: Partial<ScenarioOpti
     crashAfterDeliveries: Math.max(1, Math.ceil(deviceCount * 0.3)),
     answerDelayMs: [1500, 3000],
     deviceDowntimeMs: 1000,
-    settleBudgetMs: 90_000,
+    settleBudgetMs: 100_000,
     viaProxy: mode === 'dropAnswer',
     // A deadline far beyond what a device needs (≤ 3 s answer + 1 s down), so that TimedOut means something
     // even on a loaded machine; the settle budget is longer still, so every operation can reach its deadline.
-    request: { pollIntervalSeconds: 1, timeoutSeconds: 60, responseTimeoutInSeconds: 10 },
+    request: { pollIntervalSeconds: 2, timeoutSeconds: 90, responseTimeoutInSeconds: 10 },
     ...overrides,
   };
 }
 
 export async function runScenario(options: ScenarioOptions): Promise<ScenarioResult> {
   const started = Date.now();
+  const phases: Record<string, number> = {};
+  const mark = (phase: string): void => {
+    phases[phase] = Date.now() - started;
+  };
   const [minDelay, maxDelay] = options.answerDelayMs;
   const steps = 7;
   const stack = await startCrashStack({
@@ -139,6 +146,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     proxy: options.viaProxy || options.mode === 'dropAnswer',
   });
   const kind = options.operation;
+  mark('stackUp');
   try {
     if (options.mode === 'dropAnswer') {
       const proxy = stack.proxy!;
@@ -159,11 +167,16 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       else notAccepted.push({ deviceId: stack.deviceIds[i], error: String((s.reason as Error)?.message ?? s.reason) });
     });
 
+    mark('accepted');
+    if (accepted.length < 2) {
+      throw new Error(`only ${accepted.length} of ${options.deviceCount} starts were accepted; first refusal: ${notAccepted[0]?.error}`);
+    }
     let crash: CrashRecord | null = null;
     if (options.mode === 'killHost' || options.mode === 'killWorker') {
-      const k = Math.min(options.crashAfterDeliveries, options.deviceCount - 1);
+      const k = Math.min(options.crashAfterDeliveries, accepted.length - 1);
       await stack.deliveries.waitUntil(() => stack.deliveries.devicesReached(kind) >= k, 60_000,
         `${k} devices have received '${kind}'`);
+      mark('crash');
       const reachedAtCrash = stack.deliveries.devicesReached(kind);
       const unansweredAtCrash = stack.deviceIds.filter((id) => stack.deliveries.count(id, kind) > 0 && reportsOf(stack, id, kind).any === 0).length;
       const old = stack.host;
@@ -172,6 +185,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         const reachedAfterKill = stack.deliveries.devicesReached(kind);
         const t0 = Date.now();
         const next = await stack.restartHost();
+        mark('restarted');
         const restartMs = Date.now() - t0;
         let oldStatusUrlAnswer: number | undefined;
         if (accepted.length > 0) {
@@ -189,6 +203,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
 
     const deadline = Date.now() + options.settleBudgetMs;
     const finals = await Promise.all(accepted.map((op) => stack.api.awaitFinal(op.location, deadline)));
+    mark('terminal');
     const histories = await inBatches(accepted, 8, async (op) => {
       try {
         return await stack.api.history(op.deviceId);
@@ -198,6 +213,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     });
     const operations = accepted.map((op, i): OperationResult => ({
       deviceId: op.deviceId,
+      kind,
       instanceId: op.instanceId,
       deliveries: stack.deliveries.count(op.deviceId, kind),
       completions: reportsOf(stack, op.deviceId, kind).completed,
@@ -211,8 +227,9 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         upstreamErrors: stack.proxy.stats.upstreamErrors,
       }
       : null;
+    mark('history');
     const result: ScenarioResult = {
-      options, operations, notAccepted, crash, proxy, wallMs: Date.now() - started, hostLogTail: stack.host.logTail(40), logFile: stack.logFile,
+      options, operations, notAccepted, crash, proxy, wallMs: Date.now() - started, phases, hostLogTail: stack.host.logTail(40), logFile: stack.logFile,
     };
     recordFigures(result);
     return result;
@@ -239,6 +256,7 @@ export interface Figures {
   crash: CrashRecord | null;
   proxy: ScenarioResult['proxy'];
   wallMs: number;
+  phases: Record<string, number>;
 }
 
 function bump(map: Record<string, number>, key: string): void {
@@ -280,6 +298,7 @@ export function figuresOf(result: ScenarioResult): Figures {
     crash: result.crash,
     proxy: result.proxy,
     wallMs: result.wallMs,
+    phases: result.phases,
   };
 }
 
