@@ -10,7 +10,7 @@ import { runScenario, scenarioOptions } from '../../support/crash/scenario';
 const options = scenarioOptions('dropAnswer');
 
 test(`the hub's answer is lost after delivery for ${options.deviceCount} '${options.operation}' calls`,
-  { timeout: 240_000 }, async (t) => {
+  { timeout: 360_000 }, async (t) => {
     const result = await runScenario(options);
     await checkInvariants(t, result);
   });

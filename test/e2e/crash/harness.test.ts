@@ -8,7 +8,7 @@ import { runScenario, scenarioOptions } from '../../support/crash/scenario';
 const options = scenarioOptions('none', { deviceCount: 8, viaProxy: true });
 
 test(`control: ${options.deviceCount} '${options.operation}' operations through the harness and the disarmed proxy, no crash`,
-  { timeout: 120_000 }, async (t) => {
+  { timeout: 180_000 }, async (t) => {
     const result = await runScenario(options);
     await checkInvariants(t, result);
   });

@@ -10,7 +10,7 @@ import { runScenario, scenarioOptions } from '../../support/crash/scenario';
 const options = scenarioOptions('killHost');
 
 test(`kill -9 of the host while ${options.deviceCount} '${options.operation}' calls are in flight, then a restart on the same storage`,
-  { timeout: 240_000 }, async (t) => {
+  { timeout: 360_000 }, async (t) => {
     const result = await runScenario(options);
     await checkInvariants(t, result);
   });

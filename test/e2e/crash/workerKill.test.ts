@@ -8,7 +8,7 @@ import { runScenario, scenarioOptions } from '../../support/crash/scenario';
 const options = scenarioOptions('killWorker');
 
 test(`kill -9 of the language worker while ${options.deviceCount} '${options.operation}' calls are in flight`,
-  { timeout: 240_000 }, async (t) => {
+  { timeout: 360_000 }, async (t) => {
     const result = await runScenario(options);
     await checkInvariants(t, result);
   });

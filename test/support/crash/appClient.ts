@@ -58,6 +58,9 @@ export function withOrigin(url: string, baseUrl: string): string {
   return parsed.toString();
 }
 
+/** Bound on any single request: a host that hangs must fail the test, not stall it. */
+const REQUEST_TIMEOUT_MS = 60_000;
+
 function retryAfterMs(header: string | null, fallbackMs: number): number {
   if (header !== null && /^\d+$/.test(header.trim())) return Math.min(Number(header.trim()) * 1000, 10_000);
   return fallbackMs;
@@ -88,6 +91,7 @@ export class AppClient {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body),
+      signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
     });
     const json = await bodyOf(response);
     if (response.status !== 202) throw new Error(`POST ${kind} for ${deviceId}: ${response.status} ${JSON.stringify(json)}`);
@@ -101,36 +105,51 @@ export class AppClient {
 
   /** One GET of a status URL (re-keyed with this client's key unless `asIs`). */
   async statusOnce(statusUrl: string, asIs = false): Promise<{ httpStatus: number; body: Record<string, unknown> | null; retryAfter: string | null }> {
-    const response = await fetch(asIs ? statusUrl : withKey(withOrigin(statusUrl, this.baseUrl), this.functionKey));
+    const response = await fetch(asIs ? statusUrl : withKey(withOrigin(statusUrl, this.baseUrl), this.functionKey),
+      { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     return { httpStatus: response.status, body: await bodyOf(response), retryAfter: response.headers.get('retry-after') };
   }
 
   /**
-   * GETs the status URL until 200, waiting Retry-After between polls (the API's contract), until `deadline`
-   * (epoch ms). Connection errors and 5xx (a worker being restarted) are polled again after a second.
+   * Follows many status URLs at once, one request at a time: each URL is asked again once its Retry-After has
+   * passed (the API's contract), errors and 5xx after a second, until every one answered 200 (or 401/404) or
+   * `deadline` (epoch ms) passed. One request at a time keeps the polling from competing with the operations
+   * themselves on a loaded machine (50 pollers at once were a large share of the host's work).
    */
-  async awaitFinal(statusUrl: string, deadline: number): Promise<FinalStatus> {
-    let last: FinalStatus = { httpStatus: 0, outcome: null, body: null, polls: 0 };
-    for (let polls = 1; Date.now() < deadline; polls++) {
-      let waitMs = 1000;
-      try {
-        const { httpStatus, body, retryAfter } = await this.statusOnce(statusUrl);
-        const outcome = typeof body?.outcome === 'string' ? body.outcome : null;
-        last = { httpStatus, outcome, body, polls };
-        if (httpStatus === 200) return last;
-        if (httpStatus === 401 || httpStatus === 404) return last; // no point asking again
-        if (httpStatus === 202) waitMs = retryAfterMs(retryAfter, 1000);
-      } catch {
-        last = { ...last, polls };
+  async awaitAllFinal(statusUrls: readonly string[], deadline: number): Promise<FinalStatus[]> {
+    const results: FinalStatus[] = statusUrls.map(() => ({ httpStatus: 0, outcome: null, body: null, polls: 0 }));
+    const due = statusUrls.map(() => 0);
+    const open = new Set(statusUrls.map((_, i) => i));
+    while (open.size > 0 && Date.now() < deadline) {
+      const now = Date.now();
+      let polled = false;
+      for (const i of [...open]) {
+        if (due[i] > now || Date.now() >= deadline) continue;
+        polled = true;
+        let waitMs = 1000;
+        const polls = results[i].polls + 1;
+        try {
+          const { httpStatus, body, retryAfter } = await this.statusOnce(statusUrls[i]);
+          results[i] = { httpStatus, outcome: typeof body?.outcome === 'string' ? body.outcome : null, body, polls };
+          if (httpStatus === 200 || httpStatus === 401 || httpStatus === 404) open.delete(i);
+          else if (httpStatus === 202) waitMs = retryAfterMs(retryAfter, 1000);
+        } catch {
+          results[i] = { ...results[i], polls };
+        }
+        due[i] = Date.now() + waitMs;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, Math.max(0, deadline - Date.now()))));
+      if (!polled && open.size > 0) {
+        const next = Math.min(...[...open].map((i) => due[i]), deadline);
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
+      }
     }
-    return last;
+    return results;
   }
 
   /** GET /api/devices/{id}/operations (one page of up to 100). */
   async history(deviceId: string): Promise<HistoryRow[]> {
-    const response = await fetch(this.url(`devices/${encodeURIComponent(deviceId)}/operations?top=100`));
+    const response = await fetch(this.url(`devices/${encodeURIComponent(deviceId)}/operations?top=100`),
+      { signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
     const json = await bodyOf(response);
     if (response.status !== 200 || !Array.isArray(json?.operations)) {
       throw new Error(`GET history of ${deviceId}: ${response.status} ${JSON.stringify(json)}`);
