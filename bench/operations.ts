@@ -4,7 +4,6 @@
 // Prints outcomes, wall time, the latest completion after the request, throttled reports the devices retried, and
 // direct methods received per device (must all be 1).
 //   runOperationsBench(['--count', '500', '--tier', 'S1', '--reboot-ms', '3000', '--operation', 'reboot'])
-import { followAsyncOperation } from '../local/cli/asyncPoller';
 import { startLocalStack, simulatedDeviceIds } from '../local/stack';
 
 interface OperationsBenchArgs {
@@ -29,6 +28,26 @@ function parse(args: string[]): OperationsBenchArgs {
   return out;
 }
 
+let pollFailures = 0;
+
+/** Polls a status URL every Retry-After seconds until 200; a failed poll (connection reset under load) is retried. */
+async function follow(statusUrl: string, timeoutMs: number): Promise<{ outcome?: string; completedAt?: string; requestedAt?: string; delivery?: string }> {
+  const deadline = Date.now() + timeoutMs;
+  let waitS = 1;
+  while (Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, waitS * 1000));
+    try {
+      const response = await fetch(statusUrl);
+      const body = (await response.json()) as { outcome?: string };
+      if (response.status === 200) return body;
+      waitS = Number(response.headers.get('retry-after') ?? '5');
+    } catch {
+      pollFailures += 1;
+    }
+  }
+  return { outcome: 'bench gave up' };
+}
+
 export async function runOperationsBench(argv: string[]): Promise<void> {
   const args = parse(argv);
   const ids = simulatedDeviceIds(args.count);
@@ -43,9 +62,10 @@ export async function runOperationsBench(argv: string[]): Promise<void> {
         method: 'POST', headers: { 'content-type': 'application/json' },
         body: JSON.stringify({ pollIntervalSeconds: 5, timeoutSeconds: args.timeoutSeconds }),
       });
-      const final = await followAsyncOperation(response, { timeoutMs: (args.timeoutSeconds + 120) * 1000 });
-      const body = final.body as { outcome?: string; completedAt?: string; requestedAt?: string; delivery?: string };
-      return { status: final.status, outcome: body.outcome ?? `HTTP ${final.status}`, delivery: body.delivery,
+      const accepted = (await response.json()) as { statusUrl?: string };
+      if (response.status !== 202 || accepted.statusUrl === undefined) return { status: response.status, outcome: `HTTP ${response.status}`, delivery: undefined, tookMs: Number.NaN };
+      const body = await follow(accepted.statusUrl, (args.timeoutSeconds + 120) * 1000);
+      return { status: 200, outcome: body.outcome ?? 'unknown', delivery: body.delivery,
         tookMs: Date.parse(body.completedAt ?? '') - Date.parse(body.requestedAt ?? '') };
     }));
     const wallMs = Date.now() - started;
@@ -60,6 +80,7 @@ export async function runOperationsBench(argv: string[]): Promise<void> {
     console.log(`  wall time                 ${(wallMs / 1000).toFixed(1)} s`);
     console.log(`  operation time p50/max    ${(took[Math.floor(took.length / 2)]! / 1000).toFixed(1)} s / ${(took[took.length - 1]! / 1000).toFixed(1)} s`);
     console.log(`  throttled reports retried ${throttledRetries} (by the devices)`);
+    console.log(`  status polls failed       ${pollFailures} (connection errors, retried)`);
   } finally {
     await stack.stop();
   }

@@ -116,9 +116,10 @@ export class AzureIotHubGateway implements IotHubGateway {
       const cursor = this.registry.createQuery(sql, this.queryPageSize);
       let pages = 0;
       do {
-        // GROUP BY results are small; a runaway continuation would be a hub bug, so bound the loop.
+        // GROUP BY results are small; a runaway continuation would be a hub bug, so bound the loop. The token is passed
+        // explicitly: azure-iothub's promise form of Query.next() without it starts again at page one.
         if (++pages > 1000) throw new Error('too many result pages');
-        const { result } = await withDeadline(cursor.next(), this.registryTimeoutMs);
+        const { result } = await withDeadline(cursor.next(cursor.continuationToken), this.registryTimeoutMs);
         for (const row of Array.isArray(result) ? (result as Record<string, unknown>[]) : []) {
           const status = statusKey(row[STATUS_ALIAS]);
           const devices = Number(row[COUNT_ALIAS] ?? 0);
