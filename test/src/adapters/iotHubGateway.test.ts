@@ -282,6 +282,15 @@ test('countByStatus: one GROUP BY query per section, filters applied by the hub,
   assert.deepEqual(await gateway.countByStatus('firmwareUpdate', { deviceIdPrefix: 'fleet-', connectionState: 'Disconnected' }),
     [{ status: 'Download image failed', devices: 1 }]);
   assert.deepEqual(await gateway.countByStatus('reboot', { deviceIdPrefix: 'fleet-', tag: { name: 'site', value: "x' OR deviceId != '" } }), [], 'the value stayed a literal');
+  // One group per page: the counts must come from every page once (the SDK's promise form restarts at page one
+  // unless the continuation token is passed back).
+  const paged = createIotHubGateway(parseServiceConnectionString(hub.serviceConnectionString), hub.caCertPem, { queryPageSize: 1 });
+  try {
+    assert.deepEqual(await paged.countByStatus('reboot', { deviceIdPrefix: 'fleet-' }),
+      [{ status: 'completed', devices: 2 }, { status: 'failed', devices: 1 }, { status: 'rebooting', devices: 1 }, { status: null, devices: 1 }]);
+  } finally {
+    await paged.close();
+  }
   hub.admin.setHubFault({ kind: 'throttle', count: 1 });
   await assert.rejects(gateway.countByStatus('reboot', {}), TransientHubError);
 });
