@@ -32,10 +32,10 @@ export interface RunningIotHubEmulator {
   hostName: string;
   httpsPort: number;
   mqttPort: number;
-  /** `HostName=<hostName>:<httpsPort>;SharedAccessKeyName=iothubowner;SharedAccessKey=...` */
+  /** `HostName=<hostName>:<httpsPort>;SharedAccessKeyName=iothubowner;SharedAccessKey=...` (no `:<port>` on 443). */
   serviceConnectionString: string;
   serviceConnectionStringFor(policy: ServicePolicyName): string;
-  /** `HostName=<hostName>;DeviceId=<id>;SharedAccessKey=<primary key>;GatewayHostName=<hostName>:<mqttPort>` */
+  /** `HostName=<hostName>;DeviceId=<id>;SharedAccessKey=<primary key>;GatewayHostName=<hostName>:<mqttPort>` (no GatewayHostName on 8883). */
   deviceConnectionString(deviceId: string): string;
   /**
    * The same credentials as fields, for the device SDK's SharedAccessKeyAuthenticationProvider: a connection
@@ -116,6 +116,6 @@ export interface DeviceCredentials {
   host: string;
   deviceId: string;
   sharedAccessKey: string;
-  /** `<hostName>:<mqttPort>`: where the device SDK connects over MQTT. */
+  /** `<hostName>:<mqttPort>` (the bare host name on 8883): where the device SDK connects over MQTT. */
   gatewayHostName: string;
 }

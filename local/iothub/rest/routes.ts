@@ -1,6 +1,6 @@
 // The service REST surface the emulator implements, with the permission each operation needs
 // (iot-hub-dev-guide-sas.md: RegistryRead/RegistryWrite for identities, ServiceConnect for twins, queries, methods).
-import { deleteDevice, getDevice, listDevices, putDevice } from './devicesHandler';
+import { bulkRegistryOperation, deleteDevice, getDevice, listDevices, putDevice } from './devicesHandler';
 import { invokeMethod } from './methodsHandler';
 import { queryDevices } from './queryHandler';
 import type { Route } from './restTypes';
@@ -10,6 +10,7 @@ import { getTwin, patchTwin, replaceTwin } from './twinsHandler';
 export const SERVICE_ROUTES: readonly Route[] = [
   { method: 'POST', path: ['devices', 'query'], permissions: ['ServiceConnect'], handle: queryDevices },
   { method: 'GET', path: ['devices'], permissions: ['RegistryRead'], handle: listDevices },
+  { method: 'POST', path: ['devices'], permissions: ['RegistryWrite'], handle: bulkRegistryOperation },
   { method: 'PUT', path: ['devices', ':id'], permissions: ['RegistryWrite'], handle: putDevice },
   { method: 'GET', path: ['devices', ':id'], permissions: ['RegistryRead'], handle: getDevice },
   { method: 'DELETE', path: ['devices', ':id'], permissions: ['RegistryWrite'], handle: deleteDevice },
