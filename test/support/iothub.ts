@@ -354,3 +354,16 @@ export async function openWebSocketDeviceClient(emulator: RunningIotHubEmulator,
   await client.open();
   return client;
 }
+
+/** The job as JobClient.getJob returns it (JobResponse JSON). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function jobOf(jobs: JobClient, jobId: string): Promise<Record<string, any>> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return (await jobs.getJob(jobId)).jobStatus as Record<string, any>;
+}
+
+/** Reads the job until it reaches `status`, every 100 ms (getJob counts against the jobs-operations throttle). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function jobReaching(jobs: JobClient, jobId: string, status: string, timeoutMs = 15_000): Promise<Record<string, any>> {
+  return pollUntil(() => jobOf(jobs, jobId), (job) => job.status === status, `job ${jobId} ${status}`, timeoutMs, 100);
+}
