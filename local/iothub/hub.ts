@@ -20,7 +20,7 @@ import type { PolicyName, QuotaTier } from './types';
 
 export interface HubSettings {
   hostName: string;
-  quota: { tier: QuotaTier; units: number };
+  quota: { tier: QuotaTier; units: number; clock?: () => number };
   policyKeys?: Partial<Record<PolicyName, string>>;
   log: (line: string) => void;
 }
@@ -44,7 +44,7 @@ export class IotHub {
     this.hostName = settings.hostName;
     this.log = settings.log;
     this.policies = new SharedAccessPolicies(settings.policyKeys);
-    this.quotaGate = new QuotaGate(settings.quota.tier, settings.quota.units);
+    this.quotaGate = new QuotaGate(settings.quota.tier, settings.quota.units, settings.quota.clock);
     this.connections = new ConnectionTable(this.registry);
     this.dispatcher = new MethodDispatcher(this.registry, this.connections, this.faults, this.counters, () => this.quotaGate);
     this.jobs = new JobScheduler(

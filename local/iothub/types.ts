@@ -14,8 +14,11 @@ export interface IotHubEmulatorOptions {
   mqttPort?: number;
   /** Interface both listeners bind to; default '127.0.0.1'. */
   bindAddress?: string;
-  /** Throttling as an IoT hub of that tier and unit count would apply it; default { tier: 'none' }. */
-  quota?: { tier: QuotaTier; units?: number };
+  /**
+   * Throttling as an IoT hub of that tier and unit count would apply it; default { tier: 'none' }. `clock`
+   * (milliseconds, default Date.now) drives the throttle buckets: tests pass a manual one to make refills exact.
+   */
+  quota?: { tier: QuotaTier; units?: number; clock?: () => number };
   /** Key for the admin API (`x-emulator-admin-key`); generated when absent. */
   adminKey?: string;
   /** Keys of the shared access policies; generated when absent. */
