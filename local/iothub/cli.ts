@@ -80,7 +80,7 @@ export function simulatedDeviceIds(count: number): string[] {
 
 export function describeEmulator(emulator: RunningIotHubEmulator, firstDevice: string | undefined): string {
   const lines = [
-    `IoT Hub emulator running: https://${emulator.hostName}:${emulator.httpsPort} (REST), mqtts://${emulator.hostName}:${emulator.mqttPort} (devices)`,
+    `IoT Hub emulator running: https://${emulator.hostName}:${emulator.httpsPort} (REST, MQTT over WebSockets), mqtts://${emulator.hostName}:${emulator.mqttPort} (devices)`,
     `Service connection string: ${emulator.serviceConnectionString}`,
   ];
   if (firstDevice !== undefined) lines.push(`Device connection string (${firstDevice}): ${emulator.deviceConnectionString(firstDevice)}`);
