@@ -53,4 +53,18 @@ describe('IoT Hub jobs under the S1 quota', () => {
     const { result: records } = await service.registry.createQuery("SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'cancelled-reboot' AND devices.jobs.status = 'cancelled'").next();
     assert.equal(records.length, DEVICES - reached);
   });
+
+  it('fails the devices a paced job cannot reach within maxExecutionTimeInSeconds', async () => {
+    const { service } = hub;
+    // 1 s at S1: the burst of 10 and about 10 more; the rest fail.
+    await service.jobs.scheduleDeviceMethod('short-reboot', "tags.fleet = 'paced'", { methodName: 'reboot', responseTimeoutInSeconds: 5 }, new Date(), 1);
+    const done = await jobReaching(service.jobs, 'short-reboot', 'completed');
+    const { succeededCount, failedCount, deviceCount } = done.deviceJobStatistics;
+    assert.equal(deviceCount, DEVICES);
+    assert.equal(succeededCount + failedCount, DEVICES);
+    assert.ok(succeededCount >= S1_JOB_RATE && failedCount > 0, `succeeded ${succeededCount}, failed ${failedCount}`);
+    const { result: failed } = await service.registry.createQuery("SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'short-reboot' AND devices.jobs.status = 'failed'").next();
+    assert.equal(failed.length, failedCount);
+    assert.match(String((failed[0] as { error: { description: string } }).error.description), /maxExecutionTimeInSeconds/);
+  });
 });
