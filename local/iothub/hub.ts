@@ -1,5 +1,5 @@
-// The hub itself, independent of transports: identity registry, twins, connections, method dispatch, quotas, faults,
-// counters and captured telemetry. REST handlers, the MQTT front end, virtual devices and the admin API all go
+// The hub itself, independent of transports: identity registry, twins, connections, method dispatch, jobs, quotas,
+// faults, counters and captured telemetry. REST handlers, the MQTT front end, virtual devices and the admin API all go
 // through these operations, so a twin update behaves the same whoever makes it.
 import { FaultTable } from './admin/faults';
 import { JobScheduler } from './jobs/jobScheduler';

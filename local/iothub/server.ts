@@ -1,5 +1,5 @@
-// Wires the hub to its two listeners (HTTPS for the service REST API and the admin API, MQTT over TLS for devices)
-// and owns their lifetime. No protocol logic lives here.
+// Wires the hub to its two listeners (HTTPS for the service REST API, the admin API and MQTT over WebSockets; MQTT
+// over TLS for devices) and owns their lifetime. No protocol logic lives here.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
