@@ -15,9 +15,15 @@ async function main(): Promise<void> {
   mqttDevice.onDeviceMethod('reboot', (_request, response) => {
     response.send(200, { over: 'mqtts:8883' }, () => undefined);
   });
-  // The method subscription is in place once a twin round trip has completed after onDeviceMethod.
-  await mqttDevice.getTwin();
-  observed.mqttMethod = (await service.invokeDeviceMethod('sim-001', { methodName: 'reboot', payload: null, responseTimeoutInSeconds: 10 })).result;
+  // onDeviceMethod subscribes in the background: until the subscription lands the hub answers 404103, so try again.
+  for (let attempt = 1; observed.mqttMethod === undefined; attempt++) {
+    try {
+      observed.mqttMethod = (await service.invokeDeviceMethod('sim-001', { methodName: 'reboot', payload: null, responseTimeoutInSeconds: 10 })).result;
+    } catch (error) {
+      if (attempt >= 50) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
   await mqttDevice.close();
 
   const wsDevice = DeviceClient.fromConnectionString(deviceConnectionString, MqttWs);
