@@ -1,9 +1,12 @@
-// `npm run bench -- emulator [--seconds 5] [--concurrency 50] [--mqtt-devices 100] [--virtual-devices 10000]`
+// `npm run bench -- emulator [--seconds 5] [--concurrency 50] [--mqtt-devices 100] [--virtual-devices 10000]
+//   [--job-devices 50]`
 // Figures for the IoT Hub emulator, all through the unmodified SDKs:
 //   - start-up time (cold: includes RSA key generation; warm: a second emulator in the same process),
 //   - emulator memory per connected MQTT device (RSS and heap of this process; the devices run in a child process),
 //   - direct-method round trips per second to real MQTT devices (azure-iot-device clients in the child process),
-//   - the same against in-process virtual devices, and their memory per device.
+//   - the same against in-process virtual devices, and their memory per device,
+//   - an IoT Hub job (JobClient.scheduleDeviceMethod) over `job-devices` virtual devices on S1, paced at the
+//     documented 10 jobs device operations per second, and the same job with no quota.
 // The service side is the real azure-iothub Client in this process, `concurrency` calls in flight.
 import { fork, type ChildProcess } from 'node:child_process';
 import * as os from 'node:os';
@@ -11,13 +14,14 @@ import { parseArgs } from 'node:util';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { startIotHubEmulator, type RunningIotHubEmulator } from '../local/iothub/index';
-import { serviceClients } from '../test/support/iothub';
+import { jobReaching, serviceClients } from '../test/support/iothub';
 
 interface BenchOptions {
   seconds: number;
   concurrency: number;
   mqttDevices: number;
   virtualDevices: number;
+  jobDevices: number;
 }
 
 const FLEET_ROLE = '--emulator-bench-device-fleet';
@@ -30,6 +34,7 @@ function parseBenchArgs(args: string[]): BenchOptions {
       concurrency: { type: 'string' },
       'mqtt-devices': { type: 'string' },
       'virtual-devices': { type: 'string' },
+      'job-devices': { type: 'string' },
     },
     strict: true,
   });
@@ -43,6 +48,7 @@ function parseBenchArgs(args: string[]): BenchOptions {
     concurrency: positive(values.concurrency, 50, 'concurrency'),
     mqttDevices: positive(values['mqtt-devices'], 100, 'mqtt-devices'),
     virtualDevices: positive(values['virtual-devices'], 10_000, 'virtual-devices'),
+    jobDevices: positive(values['job-devices'], 50, 'job-devices'),
   };
 }
 
@@ -216,6 +222,43 @@ export async function runEmulatorBench(args: string[]): Promise<void> {
   const counters = cold.admin.counters();
   print(`hub counters: ${counters.methodInvocations} method invocations, ${counters.methodResponses} answered, ${counters.methodTimeouts} timed out`);
   await cold.stop();
+
+  print(await jobRollout('S1', options.jobDevices));
+  print(await jobRollout('none', options.jobDevices));
+}
+
+/**
+ * One scheduled-method job over `count` virtual devices on a fresh emulator of `tier`; the rate is taken from the
+ * hub's own per-device start times (devices.jobs), after the throttle's one-second burst.
+ */
+async function jobRollout(tier: 'S1' | 'none', count: number): Promise<string> {
+  const emulator = await startIotHubEmulator({ quota: { tier } });
+  const service = serviceClients(emulator);
+  try {
+    const ids = Array.from({ length: count }, (_, i) => `bench-job-${String(i).padStart(5, '0')}`);
+    await emulator.admin.createDevices(ids, { tags: { bench: 'jobs' } });
+    for (const id of ids) emulator.admin.connectVirtualDevice(id, { onMethod: async () => ({ status: 200, payload: null }) });
+    const t0 = performance.now();
+    await service.jobs.scheduleDeviceMethod('bench-rollout', "tags.bench = 'jobs'", { methodName: 'reboot', responseTimeoutInSeconds: 30 }, new Date(), 3600);
+    const job = await jobReaching(service.jobs, 'bench-rollout', 'completed', 10 * 60_000);
+    const elapsedMs = performance.now() - t0;
+    const starts: number[] = [];
+    const query = service.registry.createQuery("SELECT * FROM devices.jobs WHERE devices.jobs.jobId = 'bench-rollout'", 1000);
+    while (query.hasMoreResults) {
+      const { result } = await query.next(query.continuationToken);
+      for (const record of result as { startTimeUtc: string }[]) starts.push(Date.parse(record.startTimeUtc));
+    }
+    starts.sort((a, b) => a - b);
+    const burst = tier === 'S1' ? 10 : 0;
+    const steady = starts.slice(burst);
+    const spanS = (steady[steady.length - 1] - steady[0]) / 1000;
+    const rate = spanS > 0 ? `${((steady.length - 1) / spanS).toFixed(2)} devices/s after the burst` : 'all at once';
+    return `job on ${tier === 'S1' ? 'S1 (documented: 10 device operations/s)' : 'no quota'}: ${job.deviceJobStatistics.succeededCount}/${count} devices ` +
+      `succeeded in ${elapsedMs.toFixed(0)} ms; ${rate}`;
+  } finally {
+    service.close();
+    await emulator.stop();
+  }
 }
 
 if (require.main === module && process.argv.includes(FLEET_ROLE)) {

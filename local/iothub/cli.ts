@@ -1,12 +1,16 @@
-// `node dist/local/iothub/cli.js [--host-name h] [--https-port n] [--mqtt-port n] [--tier S1] [--units n]
-//  [--devices N] [--cert-dir dir]`: starts an emulator, prints how to reach it, stops cleanly on SIGINT/SIGTERM.
+// `node dist/local/iothub/cli.js [--host-name h] [--https-port n] [--mqtt-port n] [--default-ports] [--tier S1]
+//  [--units n] [--devices N] [--cert-dir dir]`: starts an emulator, prints how to reach it, stops cleanly on SIGINT/SIGTERM.
 // The printed connection strings and admin key are for this local, throw-away hub only.
 import { parseArgs } from 'node:util';
+import { DEFAULT_HTTPS_PORT, DEFAULT_MQTT_PORT } from './connectionStrings';
 import { startIotHubEmulator } from './index';
 import type { QuotaTier, RunningIotHubEmulator } from './types';
 
-const USAGE = `Usage: iothub-emulator [--host-name localhost] [--https-port 8443] [--mqtt-port 8883] [--bind 127.0.0.1]
-                      [--tier none|S1|S2|S3] [--units 1] [--devices N] [--cert-dir DIR] [--admin-key KEY] [--verbose]`;
+const USAGE = `Usage: iothub-emulator [--host-name localhost] [--https-port 8443] [--mqtt-port 8883] [--default-ports] [--bind 127.0.0.1]
+                      [--tier none|S1|S2|S3] [--units 1] [--devices N] [--cert-dir DIR] [--admin-key KEY] [--verbose]
+  --default-ports   HTTPS (REST and MQTT over WebSockets) on 443 and MQTT on 8883, IoT Hub's own ports: the printed
+                    connection strings then carry no port and the unmodified SDKs need only them and
+                    NODE_EXTRA_CA_CERTS (binding ports below 1024 needs root or CAP_NET_BIND_SERVICE)`;
 
 export interface CliOptions {
   hostName?: string;
@@ -35,6 +39,7 @@ export function parseCliArguments(argv: readonly string[]): CliOptions {
       'host-name': { type: 'string' },
       'https-port': { type: 'string' },
       'mqtt-port': { type: 'string' },
+      'default-ports': { type: 'boolean' },
       bind: { type: 'string' },
       tier: { type: 'string' },
       units: { type: 'string' },
@@ -49,10 +54,14 @@ export function parseCliArguments(argv: readonly string[]): CliOptions {
   if (values.help) throw new Error(USAGE);
   const tier = (values.tier ?? 'none') as QuotaTier;
   if (!['none', 'S1', 'S2', 'S3'].includes(tier)) throw new Error('--tier must be none, S1, S2 or S3');
+  const defaultPorts = values['default-ports'] ?? false;
+  if (defaultPorts && (values['https-port'] !== undefined || values['mqtt-port'] !== undefined)) {
+    throw new Error('--default-ports cannot be combined with --https-port or --mqtt-port');
+  }
   return {
     hostName: values['host-name'],
-    httpsPort: integer(values['https-port'], 'https-port', 8443, 0, 65535),
-    mqttPort: integer(values['mqtt-port'], 'mqtt-port', 8883, 0, 65535),
+    httpsPort: defaultPorts ? DEFAULT_HTTPS_PORT : integer(values['https-port'], 'https-port', 8443, 0, 65535),
+    mqttPort: defaultPorts ? DEFAULT_MQTT_PORT : integer(values['mqtt-port'], 'mqtt-port', 8883, 0, 65535),
     bindAddress: values.bind,
     tier,
     units: integer(values.units, 'units', 1, 1, 200),
@@ -71,7 +80,7 @@ export function simulatedDeviceIds(count: number): string[] {
 
 export function describeEmulator(emulator: RunningIotHubEmulator, firstDevice: string | undefined): string {
   const lines = [
-    `IoT Hub emulator running: https://${emulator.hostName}:${emulator.httpsPort} (REST), mqtts://${emulator.hostName}:${emulator.mqttPort} (devices)`,
+    `IoT Hub emulator running: https://${emulator.hostName}:${emulator.httpsPort} (REST, MQTT over WebSockets), mqtts://${emulator.hostName}:${emulator.mqttPort} (devices)`,
     `Service connection string: ${emulator.serviceConnectionString}`,
   ];
   if (firstDevice !== undefined) lines.push(`Device connection string (${firstDevice}): ${emulator.deviceConnectionString(firstDevice)}`);

@@ -17,6 +17,9 @@ export const COUNTER_NAMES = [
   'desiredNotifications',
   'mqttConnections',
   'mqttRejectedConnections',
+  'mqttWebSocketConnections',
+  'jobsCreated',
+  'jobDeviceOperations',
   'virtualConnections',
 ] as const;
 

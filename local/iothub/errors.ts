@@ -10,11 +10,14 @@ export const IOT_HUB_ERROR_NAMES = {
   400006: 'IotHubFormatError',
   401002: 'IotHubUnauthorizedAccess',
   404001: 'DeviceNotFound',
+  404002: 'JobNotFound',
   404103: 'DeviceNotOnline',
   409001: 'DeviceAlreadyExists',
+  409104: 'JobAlreadyExists',
   412001: 'PreconditionFailed',
   413001: 'MessageTooLarge',
   429001: 'ThrottlingException',
+  429004: 'ThrottlingMaxActiveJobCountExceeded',
   500001: 'ServerError',
   503001: 'ServiceUnavailable',
   504101: 'GatewayTimeout',
@@ -124,6 +127,10 @@ export const hubErrors = {
   preconditionFailed: (what: string, expected: string, actual: string) =>
     new IotHubError(412001, `Precondition failed: ${what} did not match, existing etag:${actual} requested etag:${expected}`),
   messageTooLarge: (what: string, limitBytes: number) => new IotHubError(413001, `${what} exceeds the maximum size of ${limitBytes} bytes.`),
+  jobNotFound: (jobId: string) => new IotHubError(404002, `Job ${JSON.stringify(jobId)} not found.`),
+  jobAlreadyExists: (jobId: string) => new IotHubError(409104, `A job with ID ${JSON.stringify(jobId)} already exists.`),
+  tooManyActiveJobs: (limit: number) =>
+    new IotHubError(429004, `The number of active jobs exceeds the maximum of ${limit} for this IoT hub's tier.`),
   throttled: () => new IotHubError(429001, 'Throttling exception: the request rate for this operation exceeds the IoT hub quota. Back off and retry.'),
   serverError: (status: 500 | 503) =>
     status === 500

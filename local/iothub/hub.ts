@@ -1,7 +1,8 @@
-// The hub itself, independent of transports: identity registry, twins, connections, method dispatch, quotas, faults,
-// counters and captured telemetry. REST handlers, the MQTT front end, virtual devices and the admin API all go
+// The hub itself, independent of transports: identity registry, twins, connections, method dispatch, jobs, quotas,
+// faults, counters and captured telemetry. REST handlers, the MQTT front end, virtual devices and the admin API all go
 // through these operations, so a twin update behaves the same whoever makes it.
 import { FaultTable } from './admin/faults';
+import { JobScheduler } from './jobs/jobScheduler';
 import { ConnectionTable } from './connections/connectionTable';
 import { Counters } from './counters';
 import { hubErrors } from './errors';
@@ -19,7 +20,7 @@ import type { PolicyName, QuotaTier } from './types';
 
 export interface HubSettings {
   hostName: string;
-  quota: { tier: QuotaTier; units: number };
+  quota: { tier: QuotaTier; units: number; clock?: () => number };
   policyKeys?: Partial<Record<PolicyName, string>>;
   log: (line: string) => void;
 }
@@ -33,6 +34,7 @@ export class IotHub {
   readonly counters = new Counters();
   readonly telemetry = new TelemetryStore();
   readonly dispatcher: MethodDispatcher;
+  readonly jobs: JobScheduler;
   readonly log: (line: string) => void;
   /** Extra spellings of the host accepted in SAS `sr` (host:port), filled in once the listeners are bound. */
   readonly hostAliases: string[] = [];
@@ -42,9 +44,22 @@ export class IotHub {
     this.hostName = settings.hostName;
     this.log = settings.log;
     this.policies = new SharedAccessPolicies(settings.policyKeys);
-    this.quotaGate = new QuotaGate(settings.quota.tier, settings.quota.units);
+    this.quotaGate = new QuotaGate(settings.quota.tier, settings.quota.units, settings.quota.clock);
     this.connections = new ConnectionTable(this.registry);
     this.dispatcher = new MethodDispatcher(this.registry, this.connections, this.faults, this.counters, () => this.quotaGate);
+    this.jobs = new JobScheduler(
+      {
+        twins: () => this.twinsSortedById(),
+        invokeMethod: (deviceId, request) => this.dispatcher.invoke(deviceId, request, { metered: false }),
+        updateTwin: (deviceId, patch) => {
+          // A job's patch counts against the jobs throttle, not the twin-updates one; empty sections change nothing.
+          const section = (value: unknown) => (isJsonObject(value) && Object.keys(value).length === 0 ? undefined : value);
+          this.applyServiceTwinUpdate(deviceId, { tags: section(patch.tags), properties: { desired: section(patch.desired) } }, undefined, 'merge');
+        },
+      },
+      () => this.quotaGate,
+      this.counters,
+    );
     this.registry.onChange((change) => {
       if (change.kind === 'cleared') this.connections.dropAll('the registry was reset');
       else this.connections.drop(change.device.deviceId, `the device identity was ${change.kind}`);
@@ -80,6 +95,15 @@ export class IotHub {
   /** PATCH (merge) or PUT (replace) /twins/{id}: tags and desired properties; reported properties are the device's. */
   serviceUpdateTwin(deviceId: string, body: unknown, ifMatch: string | undefined, mode: UpdateMode): JsonObject {
     this.admit('twinUpdates');
+    return this.applyServiceTwinUpdate(deviceId, body, ifMatch, mode);
+  }
+
+  /** Every device twin in device-id order, as queries and jobs see them. */
+  *twinsSortedById(): IterableIterator<JsonObject> {
+    for (const device of this.registry.sortedDevices()) yield twinJson(device);
+  }
+
+  private applyServiceTwinUpdate(deviceId: string, body: unknown, ifMatch: string | undefined, mode: UpdateMode): JsonObject {
     const device = this.registry.require(deviceId);
     if (!isJsonObject(body)) throw hubErrors.argumentInvalid('The request body must be a twin JSON object.');
     const properties = body.properties;
@@ -133,6 +157,7 @@ export class IotHub {
 
   /** Deletes every device (closing its connection) and clears faults, telemetry, counters and quota buckets. */
   reset(): void {
+    this.jobs.clear();
     this.registry.clear();
     this.faults.clear();
     this.telemetry.clear();
@@ -141,6 +166,7 @@ export class IotHub {
   }
 
   shutdown(): void {
+    this.jobs.clear();
     this.dispatcher.shutdown();
     this.connections.dropAll('the emulator is stopping');
   }

@@ -1,5 +1,5 @@
 // Local Azure IoT Hub emulator: the unmodified azure-iothub service SDK (HTTPS REST) and azure-iot-device +
-// azure-iot-device-mqtt device SDK (MQTT over TLS) talk to it as to a real hub. Contract: briefs/emulator-contract.md.
+// azure-iot-device-mqtt device SDK (MQTT over TLS or WebSockets) talk to it as to a real hub. Contract: briefs/emulator-contract.md.
 import { startServer } from './server';
 import type { IotHubEmulatorOptions, RunningIotHubEmulator } from './types';
 

@@ -1,5 +1,5 @@
-// Wires the hub to its two listeners (HTTPS for the service REST API and the admin API, MQTT over TLS for devices)
-// and owns their lifetime. No protocol logic lives here.
+// Wires the hub to its two listeners (HTTPS for the service REST API, the admin API and MQTT over WebSockets; MQTT
+// over TLS for devices) and owns their lifetime. No protocol logic lives here.
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -7,8 +7,10 @@ import * as path from 'node:path';
 import { createAdminRequestHandler } from './admin/adminApi';
 import { createEmulatorAdmin } from './admin/emulatorAdmin';
 import { serverCertificateFor } from './cert';
+import { deviceConnectionString, mqttGatewayHostName, serviceConnectionString } from './connectionStrings';
 import { IotHub } from './hub';
 import { startMqttEndpoint } from './mqtt/broker';
+import { createMqttWebSocketTransport } from './mqtt/websocketTransport';
 import { startHttpsEndpoint } from './rest/httpsEndpoint';
 import type { DeviceCredentials, IotHubEmulatorOptions, RunningIotHubEmulator, ServicePolicyName } from './types';
 
@@ -20,7 +22,7 @@ export async function startServer(options: IotHubEmulatorOptions = {}): Promise<
   const log = options.log ?? (() => undefined);
   const tier = options.quota?.tier ?? 'none';
   if (!['none', 'S1', 'S2', 'S3'].includes(tier)) throw new RangeError(`unknown quota tier ${JSON.stringify(tier)}`);
-  const hub = new IotHub({ hostName, quota: { tier, units: options.quota?.units ?? 1 }, policyKeys: options.policyKeys, log });
+  const hub = new IotHub({ hostName, quota: { tier, units: options.quota?.units ?? 1, clock: options.quota?.clock }, policyKeys: options.policyKeys, log });
   const adminKey = options.adminKey ?? randomBytes(24).toString('base64url');
   const admin = createEmulatorAdmin(hub);
 
@@ -40,15 +42,24 @@ export async function startServer(options: IotHubEmulatorOptions = {}): Promise<
   const tlsMaterial = { key: certificate.keyPem, cert: certificate.certPem };
   let https: Awaited<ReturnType<typeof startHttpsEndpoint>> | undefined;
   let mqtt: Awaited<ReturnType<typeof startMqttEndpoint>>;
+  let mqttEndpoint: Awaited<ReturnType<typeof startMqttEndpoint>> | undefined;
+  // MQTT over WebSockets arrives on the HTTPS port and is served by the same broker as MQTT over TLS.
+  const webSockets = createMqttWebSocketTransport((stream) => {
+    if (mqttEndpoint) mqttEndpoint.handleStream(stream);
+    else stream.destroy();
+  });
   try {
     https = await startHttpsEndpoint(hub, {
       port: options.httpsPort ?? 0,
       bindAddress,
       ...tlsMaterial,
       admin: createAdminRequestHandler(admin, adminKey),
+      upgrade: webSockets.upgrade,
     });
     mqtt = await startMqttEndpoint(hub, { port: options.mqttPort ?? 0, bindAddress, ...tlsMaterial });
+    mqttEndpoint = mqtt;
   } catch (error) {
+    webSockets.close();
     await https?.close();
     removeCertFiles();
     throw error;
@@ -58,16 +69,17 @@ export async function startServer(options: IotHubEmulatorOptions = {}): Promise<
   hub.hostAliases.push(`${hostName}:${httpsEndpoint.port}`, `${hostName}:${mqtt.port}`);
   log(`iothub emulator: https on ${bindAddress}:${httpsEndpoint.port}, mqtts on ${bindAddress}:${mqtt.port}, host name ${hostName}, quota ${tier}`);
 
+  const address = { hostName, httpsPort: httpsEndpoint.port, mqttPort: mqtt.port };
   const serviceConnectionStringFor = (policy: ServicePolicyName): string => {
     if (!SERVICE_POLICIES.includes(policy)) throw new RangeError(`unknown service policy ${JSON.stringify(policy)}`);
-    return `HostName=${hostName}:${httpsEndpoint.port};SharedAccessKeyName=${policy};SharedAccessKey=${hub.policies.keyOf(policy)}`;
+    return serviceConnectionString(address, policy, hub.policies.keyOf(policy));
   };
 
   const deviceCredentials = (deviceId: string): DeviceCredentials => {
     const device = hub.registry.get(deviceId);
     const key = device?.authentication.symmetricKey.primaryKey;
     if (!device || !key) throw new Error(`device ${JSON.stringify(deviceId)} does not exist or has no symmetric key`);
-    return { host: hostName, deviceId, sharedAccessKey: key, gatewayHostName: `${hostName}:${mqtt.port}` };
+    return { host: hostName, deviceId, sharedAccessKey: key, gatewayHostName: mqttGatewayHostName(address) };
   };
 
   let stopping: Promise<void> | undefined;
@@ -78,8 +90,7 @@ export async function startServer(options: IotHubEmulatorOptions = {}): Promise<
     serviceConnectionString: serviceConnectionStringFor('iothubowner'),
     serviceConnectionStringFor,
     deviceConnectionString(deviceId: string): string {
-      const { host, sharedAccessKey, gatewayHostName } = deviceCredentials(deviceId);
-      return `HostName=${host};DeviceId=${deviceId};SharedAccessKey=${sharedAccessKey};GatewayHostName=${gatewayHostName}`;
+      return deviceConnectionString(address, deviceId, deviceCredentials(deviceId).sharedAccessKey);
     },
     deviceCredentials,
     caCertPem: certificate.caCertPem,
@@ -89,6 +100,7 @@ export async function startServer(options: IotHubEmulatorOptions = {}): Promise<
     stop(): Promise<void> {
       stopping ??= (async () => {
         hub.shutdown();
+        webSockets.close();
         await Promise.all([httpsEndpoint.close(), mqtt.close()]);
         removeCertFiles();
         log('iothub emulator: stopped');

@@ -14,8 +14,11 @@ export interface IotHubEmulatorOptions {
   mqttPort?: number;
   /** Interface both listeners bind to; default '127.0.0.1'. */
   bindAddress?: string;
-  /** Throttling as an IoT hub of that tier and unit count would apply it; default { tier: 'none' }. */
-  quota?: { tier: QuotaTier; units?: number };
+  /**
+   * Throttling as an IoT hub of that tier and unit count would apply it; default { tier: 'none' }. `clock`
+   * (milliseconds, default Date.now) drives the throttle buckets: tests pass a manual one to make refills exact.
+   */
+  quota?: { tier: QuotaTier; units?: number; clock?: () => number };
   /** Key for the admin API (`x-emulator-admin-key`); generated when absent. */
   adminKey?: string;
   /** Keys of the shared access policies; generated when absent. */
@@ -32,10 +35,10 @@ export interface RunningIotHubEmulator {
   hostName: string;
   httpsPort: number;
   mqttPort: number;
-  /** `HostName=<hostName>:<httpsPort>;SharedAccessKeyName=iothubowner;SharedAccessKey=...` */
+  /** `HostName=<hostName>:<httpsPort>;SharedAccessKeyName=iothubowner;SharedAccessKey=...` (no `:<port>` on 443). */
   serviceConnectionString: string;
   serviceConnectionStringFor(policy: ServicePolicyName): string;
-  /** `HostName=<hostName>;DeviceId=<id>;SharedAccessKey=<primary key>;GatewayHostName=<hostName>:<mqttPort>` */
+  /** `HostName=<hostName>;DeviceId=<id>;SharedAccessKey=<primary key>;GatewayHostName=<hostName>:<mqttPort>` (no GatewayHostName on 8883). */
   deviceConnectionString(deviceId: string): string;
   /**
    * The same credentials as fields, for the device SDK's SharedAccessKeyAuthenticationProvider: a connection
@@ -116,6 +119,6 @@ export interface DeviceCredentials {
   host: string;
   deviceId: string;
   sharedAccessKey: string;
-  /** `<hostName>:<mqttPort>`: where the device SDK connects over MQTT. */
+  /** `<hostName>:<mqttPort>` (the bare host name on 8883): where the device SDK connects over MQTT. */
   gatewayHostName: string;
 }

@@ -9,7 +9,7 @@ import mqtt, { type MqttClient } from 'mqtt';
 import { Amqp, Client as ServiceClient, ConnectionString, JobClient, Registry, SharedAccessSignature } from 'azure-iothub';
 import { NoRetry } from 'azure-iot-common';
 import { Client as DeviceClient } from 'azure-iot-device';
-import { Mqtt } from 'azure-iot-device-mqtt';
+import { Mqtt, MqttWs } from 'azure-iot-device-mqtt';
 import { SharedAccessKeyAuthenticationProvider } from 'azure-iot-device';
 import { startIotHubEmulator, type IotHubEmulatorOptions, type RunningIotHubEmulator, type ServicePolicyName } from '../../local/iothub/index';
 
@@ -328,4 +328,42 @@ export async function pollUntil<T>(read: () => Promise<T>, accept: (value: T) =>
 /** pollUntil for a yes/no condition. */
 export async function waitUntil(condition: () => Promise<boolean>, what = 'the condition', timeoutMs = 5000): Promise<void> {
   await pollUntil(condition, (met) => met, what, timeoutMs, 20);
+}
+
+/**
+ * An https.Agent that delivers every connection to the emulator's HTTPS port. MqttWs always dials
+ * wss://<host>:443/$iothub/websocket; the device SDK's documented `mqtt.webSocketAgent` option (meant for proxies)
+ * is how a test reaches an emulator on a free port instead of 443.
+ */
+export function webSocketAgentFor(emulator: RunningIotHubEmulator): https.Agent {
+  const port = emulator.httpsPort;
+  class EmulatorPortAgent extends https.Agent {
+    override createConnection(options: Record<string, unknown>, callback?: unknown): ReturnType<https.Agent['createConnection']> {
+      const base = https.Agent.prototype.createConnection as (this: https.Agent, o: Record<string, unknown>, cb?: unknown) => ReturnType<https.Agent['createConnection']>;
+      return base.call(this, { ...options, port, host: '127.0.0.1', servername: emulator.hostName }, callback);
+    }
+  }
+  return new EmulatorPortAgent({ ca: emulator.caCertPem });
+}
+
+/** An opened `azure-iot-device` Client over MQTT over WebSockets (MqttWs), reaching the emulator's HTTPS port. */
+export async function openWebSocketDeviceClient(emulator: RunningIotHubEmulator, deviceId: string): Promise<DeviceClient> {
+  const provider = new SharedAccessKeyAuthenticationProvider({ host: emulator.hostName, deviceId, sharedAccessKey: deviceKey(emulator, deviceId) });
+  const client = DeviceClient.fromAuthenticationProvider(provider, MqttWs);
+  await client.setOptions({ ca: emulator.caCertPem, mqtt: { webSocketAgent: webSocketAgentFor(emulator) } });
+  await client.open();
+  return client;
+}
+
+/** The job as JobClient.getJob returns it (JobResponse JSON). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export async function jobOf(jobs: JobClient, jobId: string): Promise<Record<string, any>> {
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  return (await jobs.getJob(jobId)).jobStatus as Record<string, any>;
+}
+
+/** Reads the job until it reaches `status`, every 100 ms (getJob counts against the jobs-operations throttle). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function jobReaching(jobs: JobClient, jobId: string, status: string, timeoutMs = 15_000): Promise<Record<string, any>> {
+  return pollUntil(() => jobOf(jobs, jobId), (job) => job.status === status, `job ${jobId} ${status}`, timeoutMs, 100);
 }

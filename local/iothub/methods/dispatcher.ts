@@ -23,10 +23,12 @@ export class MethodDispatcher {
     private readonly quota: () => QuotaGate,
   ) {}
 
-  async invoke(deviceId: string, request: MethodRequest): Promise<MethodAnswer> {
+  /** `metered: false` for a job's invocations, which count against the jobs throttle instead (jobs/jobScheduler.ts). */
+  async invoke(deviceId: string, request: MethodRequest, options: { metered?: boolean } = {}): Promise<MethodAnswer> {
     this.registry.require(deviceId);
     this.counters.increment('methodInvocations');
-    if (!this.quota().admit('directMethods', methodMeterUnits(Buffer.byteLength(request.payloadJson, 'utf8')))) {
+    const metered = options.metered ?? true;
+    if (metered && !this.quota().admit('directMethods', methodMeterUnits(Buffer.byteLength(request.payloadJson, 'utf8')))) {
       this.counters.increment('throttled');
       throw hubErrors.throttled();
     }

@@ -2,6 +2,7 @@
 // its hooks: CONNECT authentication, the subscription whitelist (≤5, QoS 2 granted as 1), handling of every device
 // publish by the hub (never routed device to device), one session per device, and connection state on the twin.
 import * as net from 'node:net';
+import type { Duplex } from 'node:stream';
 import * as tls from 'node:tls';
 import Aedes, { type AuthenticateError, type Client } from 'aedes';
 import type { IotHub } from '../hub';
@@ -19,6 +20,8 @@ export interface MqttEndpointOptions {
 
 export interface RunningMqttEndpoint {
   port: number;
+  /** Serves one more device connection arriving over another transport (MQTT over WebSockets). */
+  handleStream(stream: Duplex): void;
   close(): Promise<void>;
 }
 
@@ -155,6 +158,10 @@ export async function startMqttEndpoint(hub: IotHub, options: MqttEndpointOption
 
   return {
     port,
+    handleStream(stream) {
+      hub.counters.increment('mqttWebSocketConnections');
+      broker.handle(stream);
+    },
     async close() {
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
       for (const socket of sockets) socket.destroy();

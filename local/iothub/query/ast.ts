@@ -34,11 +34,13 @@ export type Projection =
 
 export type SelectClause = { kind: 'all' } | { kind: 'projections'; items: Projection[] };
 
+export type QuerySource = 'devices' | 'devices.jobs';
+
 export interface QueryAst {
   top?: number;
   select: SelectClause;
-  /** Only `devices` is supported; the parser rejects the other collections. */
-  source: 'devices';
+  /** `devices` (twins) or `devices.jobs` (per-device job records); the parser rejects `devices.modules`. */
+  source: QuerySource;
   where?: Expression;
   groupBy?: PathExpression;
 }

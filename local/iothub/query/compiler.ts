@@ -3,7 +3,8 @@
 // "the filter in the WHERE clause is applied. With aggregations, the results of this step are grouped as
 // specified in the GROUP BY clause and, for each group, a row is generated as specified in the SELECT clause."
 import { type Accumulator, createAccumulator } from './aggregates';
-import type { AggregateFunction, Projection, QueryAst } from './ast';
+import type { AggregateFunction, Projection, QueryAst, QuerySource } from './ast';
+import { checkDeviceJobsQuery, rebaseOnDeviceJob } from './deviceJobs';
 import type { TwinDocument } from './document';
 import { QueryError } from './errors';
 import { compileCondition, compileExpression, type Evaluator } from './evaluator';
@@ -12,11 +13,16 @@ import { parseQuery } from './parser';
 import { pathText, samePath } from './paths';
 import { setField } from './rows';
 
-/** `twin` for SELECT * (rows are whole twins), `raw` for projections and aggregates (the x-ms-item-type header). */
-export type QueryItemType = 'twin' | 'raw';
+/**
+ * `twin` for SELECT * over devices (rows are whole twins), `deviceJob` for devices.jobs, `raw` for projections and
+ * aggregates (the x-ms-item-type header).
+ */
+export type QueryItemType = 'twin' | 'deviceJob' | 'raw';
 
 export interface CompiledQuery {
   readonly itemType: QueryItemType;
+  /** The collection the caller must pass to run(): twins, or device job records. */
+  readonly source: QuerySource;
   /**
    * Runs the query over twins in the order given (the caller passes them sorted by deviceId, which makes
    * results and paging deterministic). SELECT * rows are the input objects themselves, not copies.
@@ -26,7 +32,17 @@ export interface CompiledQuery {
 
 /** Throws QueryError for any query it cannot run. */
 export function compileQuery(sql: string): CompiledQuery {
-  const ast = parseQuery(sql);
+  const parsed = parseQuery(sql);
+  if (parsed.source === 'devices.jobs') {
+    checkDeviceJobsQuery(parsed);
+    const keepJob = parsed.where ? compileCondition(rebaseOnDeviceJob(parsed.where)) : () => true;
+    const jobLimit = parsed.top ?? Number.POSITIVE_INFINITY;
+    return { itemType: 'deviceJob', source: 'devices.jobs', run: (documents) => filter(documents, keepJob, jobLimit) };
+  }
+  return { ...compileTwinQuery(parsed), source: 'devices' };
+}
+
+function compileTwinQuery(ast: QueryAst): Omit<CompiledQuery, 'source'> {
   const keep = ast.where ? compileCondition(ast.where) : () => true;
   const limit = ast.top ?? Number.POSITIVE_INFINITY;
 

@@ -7,7 +7,7 @@
 // + -; * / %; unary + -; primary (constant, path, function call, array constant, parenthesised expression).
 // Grammar source: iot-hub-devguide-query-language.md ("SELECT clause", "GROUP BY clause", "Expressions and
 // conditions") and query-twins.md. Keywords and function names are case-insensitive.
-import type { AggregateFunction, ComparisonOperator, Expression, PathExpression, Projection, QueryAst, SelectClause } from './ast';
+import type { AggregateFunction, ComparisonOperator, Expression, PathExpression, Projection, QueryAst, QuerySource, SelectClause } from './ast';
 import { aggregateByName } from './aggregates';
 import { QueryError, syntaxError } from './errors';
 import { lookupFunction } from './functions';
@@ -26,7 +26,7 @@ type SymbolToken = Extract<Token, { kind: 'symbol' }>;
 const COMPARISON_SYMBOLS: ReadonlyMap<string, ComparisonOperator> = new Map([
   ['=', '='], ['!=', '!='], ['<>', '!='], ['<', '<'], ['>', '>'], ['<=', '<='], ['>=', '>='],
 ]);
-const UNSUPPORTED_SOURCES: ReadonlySet<string> = new Set(['devices.modules', 'devices.jobs']);
+const UNSUPPORTED_SOURCES: ReadonlySet<string> = new Set(['devices.modules']);
 
 export function parseQuery(text: string): QueryAst {
   if (typeof text !== 'string') throw new QueryError('Query must be a string');
@@ -119,7 +119,7 @@ class Parser {
     throw syntaxError(token.position, `expected an alias after AS, found ${describeToken(token)}`);
   }
 
-  private parseSource(): 'devices' {
+  private parseSource(): QuerySource {
     const token = this.peek();
     if (token.kind !== 'word' || isReserved(token.text)) this.fail(token, 'a collection name (devices)');
     const parts = [this.next() as WordToken];
@@ -129,9 +129,9 @@ class Parser {
     }
     const name = parts.map((p) => p.text).join('.');
     const lower = name.toLowerCase();
-    if (lower === 'devices') return 'devices';
+    if (lower === 'devices' || lower === 'devices.jobs') return lower;
     if (UNSUPPORTED_SOURCES.has(lower)) {
-      throw new QueryError(`Unsupported query source '${name}' at position ${token.position}: this emulator supports only FROM devices`, token.position);
+      throw new QueryError(`Unsupported query source '${name}' at position ${token.position}: this emulator supports FROM devices and FROM devices.jobs`, token.position);
     }
     throw new QueryError(`Unknown query source '${name}' at position ${token.position}: expected FROM devices`, token.position);
   }

@@ -20,6 +20,16 @@ export class QuotaGate {
     return bucket === undefined || bucket.tryTake(cost);
   }
 
+  /**
+   * For paced work (a job's device operations): takes the tokens and returns 0, or returns how many milliseconds
+   * to wait before asking again. Never refuses outright.
+   */
+  delayFor(operation: ThrottledOperation, cost = 1): number {
+    const bucket = this.buckets?.get(operation);
+    if (bucket === undefined || bucket.tryTake(cost)) return 0;
+    return Math.max(1, bucket.millisecondsUntil(cost));
+  }
+
   /** Refills every bucket (admin reset). */
   reset(): QuotaGate {
     return new QuotaGate(this.tier, this.units, this.clock);

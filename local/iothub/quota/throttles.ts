@@ -7,6 +7,9 @@
 //   twin updates         50/s per hub             max(50/s, 5/s/unit)              250/s/unit
 //   queries              20/min/unit              20/min/unit                      1,000/min/unit
 //   identity operations  100/min/unit             100/min/unit                     5,000/min/unit
+//   jobs operations      100/min/unit             100/min/unit                     5,000/min/unit
+//   jobs device ops      10/s per hub             max(10/s, 1/s/unit)              50/s/unit
+//   concurrent jobs      1                        5                                10
 //
 // Direct methods are metered in 4 KB units ("a payload between 0 KB and 4 KB is counted as 4 KB"), so S1 allows 40
 // calls/s/unit, S2 120 and S3 6,144 at ≤4 KB. Each throttle becomes a token bucket that refills at the documented
@@ -15,7 +18,12 @@
 // 429001 instead of queueing, which is what a client sees once the service's queue is full).
 
 export type QuotaTier = 'none' | 'S1' | 'S2' | 'S3';
-export type ThrottledOperation = 'directMethods' | 'twinReads' | 'twinUpdates' | 'queries' | 'identityOperations';
+export type ThrottledOperation =
+  | 'directMethods' | 'twinReads' | 'twinUpdates' | 'queries' | 'identityOperations'
+  /** Create, get, cancel and query jobs. */
+  | 'jobsOperations'
+  /** The twin updates and method invocations a job makes on each device (paced, never refused). */
+  | 'jobsDeviceOperations';
 
 export interface ThrottleRate {
   /** Tokens per period; also the bucket capacity (the burst). */
@@ -37,6 +45,8 @@ export function throttleRates(tier: Exclude<QuotaTier, 'none'>, units: number): 
         twinUpdates: perSecond(50),
         queries: perMinute(20 * units),
         identityOperations: perMinute(100 * units),
+        jobsOperations: perMinute(100 * units),
+        jobsDeviceOperations: perSecond(10),
       };
     case 'S2':
       return {
@@ -45,6 +55,8 @@ export function throttleRates(tier: Exclude<QuotaTier, 'none'>, units: number): 
         twinUpdates: perSecond(Math.max(50, 5 * units)),
         queries: perMinute(20 * units),
         identityOperations: perMinute(100 * units),
+        jobsOperations: perMinute(100 * units),
+        jobsDeviceOperations: perSecond(Math.max(10, units)),
       };
     case 'S3':
       return {
@@ -53,6 +65,8 @@ export function throttleRates(tier: Exclude<QuotaTier, 'none'>, units: number): 
         twinUpdates: perSecond(250 * units),
         queries: perMinute(1000 * units),
         identityOperations: perMinute(5000 * units),
+        jobsOperations: perMinute(5000 * units),
+        jobsDeviceOperations: perSecond(50 * units),
       };
   }
 }
@@ -60,4 +74,18 @@ export function throttleRates(tier: Exclude<QuotaTier, 'none'>, units: number): 
 /** Meter units a direct method costs: its payload in 4 KB units, at least one. */
 export function methodMeterUnits(payloadBytes: number): number {
   return Math.max(1, Math.ceil(payloadBytes / METHOD_METER_BYTES));
+}
+
+/** Jobs a hub runs at once (queued, scheduled or running); more gives 429004. `none` has no limit. */
+export function maxConcurrentJobs(tier: QuotaTier): number {
+  switch (tier) {
+    case 'none':
+      return Number.POSITIVE_INFINITY;
+    case 'S1':
+      return 1;
+    case 'S2':
+      return 5;
+    case 'S3':
+      return 10;
+  }
 }

@@ -23,6 +23,13 @@ export class TokenBucket {
     return true;
   }
 
+  /** Milliseconds until `cost` tokens will be there (0 when they already are). */
+  millisecondsUntil(cost = 1): number {
+    this.refill();
+    const missing = cost - this.tokens;
+    return missing <= 1e-9 ? 0 : Math.ceil((missing / this.ratePerSecond) * 1000);
+  }
+
   get available(): number {
     this.refill();
     return this.tokens;

@@ -28,6 +28,9 @@ export interface DeviceIdentity {
   statusUpdatedTime: string;
   authentication: DeviceAuthentication;
   capabilities: { iotEdge: boolean };
+  /** IoT Edge scope: the device's own (edge device) or its parent's (leaf device); see deviceScope.ts. */
+  deviceScope: string | undefined;
+  parentScopes: string[];
   connectionState: ConnectionState;
   connectionStateUpdatedTime: string;
   lastActivityTime: string;
@@ -51,6 +54,8 @@ export function newDeviceIdentity(
     statusUpdatedTime: NEVER,
     authentication,
     capabilities: { iotEdge: options.iotEdge ?? false },
+    deviceScope: undefined,
+    parentScopes: [],
     connectionState: 'Disconnected',
     connectionStateUpdatedTime: NEVER,
     lastActivityTime: NEVER,
@@ -77,7 +82,16 @@ export function deviceJson(device: DeviceIdentity): JsonObject {
       type: device.authentication.type,
     },
     capabilities: { ...device.capabilities },
+    ...scopeFields(device),
   };
+}
+
+/** deviceScope and parentScopes, as the service shows them on both the Device and the Twin (left out when unset). */
+function scopeFields(device: DeviceIdentity): JsonObject {
+  const fields: JsonObject = {};
+  if (device.deviceScope !== undefined) fields.deviceScope = device.deviceScope;
+  if (device.parentScopes.length > 0) fields.parentScopes = [...device.parentScopes];
+  return fields;
 }
 
 /** The twin as GET /twins/{id} returns it (and as the query engine sees it). `tags` is omitted while empty. */
@@ -101,5 +115,6 @@ export function twinJson(device: DeviceIdentity): JsonObject {
   if (Object.keys(twin.tags).length > 0) json.tags = structuredClone(twin.tags);
   json.properties = twin.servicePropertiesView();
   json.capabilities = { ...device.capabilities };
+  Object.assign(json, scopeFields(device));
   return json;
 }

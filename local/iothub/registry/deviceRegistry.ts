@@ -14,6 +14,7 @@ import {
   type DeviceStatus,
   newDeviceIdentity,
 } from './deviceIdentity';
+import { resolveScopes } from './deviceScope';
 import { ifMatchAllows, nextIdentityEtag } from './etag';
 import { generateSymmetricKey, normaliseSymmetricKey } from './keys';
 
@@ -92,6 +93,8 @@ function parseIotEdge(input: unknown, fallback: boolean): boolean {
 
 export class DeviceRegistry {
   private readonly devices = new Map<string, DeviceIdentity>();
+  /** Edge scope → the edge device that owns it. */
+  private readonly scopeOwners = new Map<string, string>();
   private sortedIdsCache: string[] | undefined;
   private readonly listeners = new Set<(change: RegistryChange) => void>();
 
@@ -133,6 +136,9 @@ export class DeviceRegistry {
         statusReason: typeof body.statusReason === 'string' ? body.statusReason : null,
         iotEdge: parseIotEdge(body.capabilities, false),
       });
+      const scopes = this.scopesFor(device, body, device.capabilities.iotEdge, false);
+      device.deviceScope = scopes.deviceScope;
+      device.parentScopes = scopes.parentScopes;
       this.insert(device);
       return { device, created: true };
     }
@@ -141,12 +147,17 @@ export class DeviceRegistry {
     const authentication = parseAuthentication(body.authentication, existing.authentication);
     const status = parseStatus(body.status, existing.status);
     const iotEdge = parseIotEdge(body.capabilities, existing.capabilities.iotEdge);
+    const scopes = this.scopesFor(existing, body, iotEdge, true);
     const wasEnabled = existing.status === 'enabled';
     if (status !== existing.status) existing.statusUpdatedTime = new Date().toISOString();
     existing.status = status;
     if (body.statusReason !== undefined) existing.statusReason = typeof body.statusReason === 'string' ? body.statusReason : null;
     existing.authentication = authentication;
     existing.capabilities = { iotEdge };
+    this.releaseScope(existing);
+    existing.deviceScope = scopes.deviceScope;
+    existing.parentScopes = scopes.parentScopes;
+    this.claimScope(existing);
     existing.etag = nextIdentityEtag();
     if (wasEnabled && status === 'disabled') this.emit({ kind: 'disabled', device: existing });
     return { device: existing, created: false };
@@ -170,19 +181,44 @@ export class DeviceRegistry {
 
   private insert(device: DeviceIdentity): void {
     this.devices.set(device.deviceId, device);
+    this.claimScope(device);
     this.sortedIdsCache = undefined;
+  }
+
+  private scopesFor(device: DeviceIdentity, body: JsonObject, iotEdge: boolean, existing: boolean) {
+    return resolveScopes({
+      deviceId: device.deviceId,
+      generationId: device.generationId,
+      iotEdge,
+      body,
+      current: existing ? { deviceScope: device.deviceScope, parentScopes: device.parentScopes } : undefined,
+      ownerOf: (scope) => this.scopeOwners.get(scope),
+    });
+  }
+
+  /** Edge devices own their scope; leaf devices only point at one. */
+  private claimScope(device: DeviceIdentity): void {
+    if (device.capabilities.iotEdge && device.deviceScope !== undefined) this.scopeOwners.set(device.deviceScope, device.deviceId);
+  }
+
+  private releaseScope(device: DeviceIdentity): void {
+    if (device.deviceScope !== undefined && this.scopeOwners.get(device.deviceScope) === device.deviceId) {
+      this.scopeOwners.delete(device.deviceScope);
+    }
   }
 
   delete(deviceId: string, ifMatch: string | undefined): void {
     const device = this.require(deviceId);
     if (!ifMatchAllows(ifMatch, device.etag)) throw hubErrors.preconditionFailed('Device etag', ifMatch ?? '', device.etag);
     this.devices.delete(deviceId);
+    this.releaseScope(device);
     this.sortedIdsCache = undefined;
     this.emit({ kind: 'deleted', device });
   }
 
   clear(): void {
     this.devices.clear();
+    this.scopeOwners.clear();
     this.sortedIdsCache = undefined;
     this.emit({ kind: 'cleared' });
   }

@@ -1,5 +1,6 @@
 // Identity registry resource: PUT/GET/DELETE /devices/{id} and GET /devices (REST reference "Devices").
 import type { IotHub } from '../hub';
+import { applyBulkRegistryOperation } from '../registry/bulkRegistryOperation';
 import { deviceJson } from '../registry/deviceIdentity';
 import { quoteEtag } from '../registry/etag';
 import { hubErrors } from '../errors';
@@ -37,4 +38,14 @@ export function listDevices(hub: IotHub, request: RestRequest): RestResult {
     if (!Number.isInteger(top) || top < 1 || top > 1000) throw hubErrors.argumentInvalid('top must be an integer from 1 to 1000.');
   }
   return { status: 200, body: hub.registry.list(top).map(deviceJson) };
+}
+
+/** POST /devices: bulk create/update/delete; 200 when every device succeeded, else 400, both with per-device errors. */
+export function bulkRegistryOperation(hub: IotHub, request: RestRequest): RestResult {
+  // Each device counts against the identity-operations throttle [inference: the quota doc meters identity
+  // operations, and a bulk call is up to 100 of them].
+  hub.admit('identityOperations', Array.isArray(request.body) ? Math.max(1, request.body.length) : 1);
+  hub.counters.increment('identityOps');
+  const result = applyBulkRegistryOperation(hub.registry, request.body);
+  return { status: result.isSuccessful ? 200 : 400, body: result };
 }

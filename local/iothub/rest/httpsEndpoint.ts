@@ -3,6 +3,7 @@
 // drops bodies without it (research §1.1). Keep-alive is long (65 s) because the SDK pools sockets.
 import * as https from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type * as net from 'node:net';
 import { IotHubError, hubErrors, serviceErrorResponse } from '../errors';
 import type { IotHub } from '../hub';
@@ -22,6 +23,8 @@ export interface HttpsEndpointOptions {
   key: string;
   cert: string;
   admin: AdminRequestHandler;
+  /** HTTP upgrades (MQTT over WebSockets); without it they are refused. */
+  upgrade?: (request: IncomingMessage, socket: Duplex, head: Buffer) => void;
 }
 
 export interface RunningHttpsEndpoint {
@@ -139,6 +142,11 @@ export async function startHttpsEndpoint(hub: IotHub, options: HttpsEndpointOpti
     socket.on('close', () => sockets.delete(socket));
   });
   server.on('tlsClientError', () => undefined);
+  server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (options.upgrade) options.upgrade(request, socket, head);
+    else socket.destroy();
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

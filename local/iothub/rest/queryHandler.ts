@@ -1,10 +1,9 @@
-// POST /devices/query: body {"query":"…"}, page size in x-ms-max-item-count, position in x-ms-continuation; the
+// POST /devices/query (twins, or per-device job records FROM devices.jobs): body {"query":"…"}, page size in x-ms-max-item-count, position in x-ms-continuation; the
 // response carries x-ms-item-type and, only when more pages exist, x-ms-continuation (research §7: an empty
 // header would make the Node SDK loop forever). Documents are passed sorted by deviceId so paging is stable.
 import type { IotHub } from '../hub';
 import { hubErrors } from '../errors';
 import { compileQuery, paginate, QueryError } from '../query/index';
-import { twinJson } from '../registry/deviceIdentity';
 import { isJsonObject } from '../twin/json';
 import { type RestRequest, type RestResult, header } from './restTypes';
 
@@ -24,10 +23,8 @@ export function queryDevices(hub: IotHub, request: RestRequest): RestResult {
   }
   try {
     const query = compileQuery(request.body.query);
-    const twins = (function* () {
-      for (const device of hub.registry.sortedDevices()) yield twinJson(device);
-    })();
-    const page = paginate(query.run(twins), pageSizeOf(request), header(request, 'x-ms-continuation'));
+    const documents = query.source === 'devices.jobs' ? hub.jobs.deviceJobs() : hub.twinsSortedById();
+    const page = paginate(query.run(documents), pageSizeOf(request), header(request, 'x-ms-continuation'));
     const headers: Record<string, string> = { 'x-ms-item-type': query.itemType };
     if (page.continuationToken !== undefined) headers['x-ms-continuation'] = page.continuationToken;
     return { status: 200, body: page.items, headers };

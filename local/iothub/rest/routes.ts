@@ -1,6 +1,7 @@
 // The service REST surface the emulator implements, with the permission each operation needs
 // (iot-hub-dev-guide-sas.md: RegistryRead/RegistryWrite for identities, ServiceConnect for twins, queries, methods).
-import { deleteDevice, getDevice, listDevices, putDevice } from './devicesHandler';
+import { bulkRegistryOperation, deleteDevice, getDevice, listDevices, putDevice } from './devicesHandler';
+import { cancelJob, createJob, getJob, queryJobs } from './jobsHandler';
 import { invokeMethod } from './methodsHandler';
 import { queryDevices } from './queryHandler';
 import type { Route } from './restTypes';
@@ -10,6 +11,7 @@ import { getTwin, patchTwin, replaceTwin } from './twinsHandler';
 export const SERVICE_ROUTES: readonly Route[] = [
   { method: 'POST', path: ['devices', 'query'], permissions: ['ServiceConnect'], handle: queryDevices },
   { method: 'GET', path: ['devices'], permissions: ['RegistryRead'], handle: listDevices },
+  { method: 'POST', path: ['devices'], permissions: ['RegistryWrite'], handle: bulkRegistryOperation },
   { method: 'PUT', path: ['devices', ':id'], permissions: ['RegistryWrite'], handle: putDevice },
   { method: 'GET', path: ['devices', ':id'], permissions: ['RegistryRead'], handle: getDevice },
   { method: 'DELETE', path: ['devices', ':id'], permissions: ['RegistryWrite'], handle: deleteDevice },
@@ -18,6 +20,12 @@ export const SERVICE_ROUTES: readonly Route[] = [
   { method: 'PATCH', path: ['twins', ':id'], permissions: ['ServiceConnect'], handle: patchTwin },
   { method: 'PUT', path: ['twins', ':id'], permissions: ['ServiceConnect'], handle: replaceTwin },
   { method: 'POST', path: ['twins', ':id', 'methods'], permissions: ['ServiceConnect'], handle: invokeMethod },
+  // Jobs act on twins and direct methods, which need ServiceConnect [inference: the SAS permission table does not
+  // list jobs separately].
+  { method: 'GET', path: ['jobs', 'v2', 'query'], permissions: ['ServiceConnect'], handle: queryJobs },
+  { method: 'PUT', path: ['jobs', 'v2', ':id'], permissions: ['ServiceConnect'], handle: createJob },
+  { method: 'GET', path: ['jobs', 'v2', ':id'], permissions: ['ServiceConnect'], handle: getJob },
+  { method: 'POST', path: ['jobs', 'v2', ':id', 'cancel'], permissions: ['ServiceConnect'], handle: cancelJob },
 ];
 
 export interface RouteMatch {

@@ -82,6 +82,14 @@ export class TwinDocument {
     let nextTags: JsonObject | undefined;
     let nextDesired: JsonObject | undefined;
     let desiredInput: JsonObject | undefined;
+    // A PATCH whose section is `null` empties it: the hub replaces desired properties (or tags) with nothing, and
+    // the SDK e2e suite expects the device's copy of desired to end empty (twin_e2e_tests.js "can null out all
+    // desired properties"). The device SDK merges notifications, so the removal reaches it as one null per member.
+    if (mode === 'merge' && update.tags === null) nextTags = {};
+    if (mode === 'merge' && update.desired === null) {
+      desiredInput = Object.fromEntries(Object.keys(this.desiredDoc).map((key) => [key, null]));
+      nextDesired = {};
+    }
     if (update.tags !== undefined && update.tags !== null) {
       validateSectionDocument('tags', update.tags, allowNull);
       nextTags = mode === 'merge' ? mergePatch(this.tagsDoc, update.tags) : withoutNulls(update.tags);
@@ -100,7 +108,9 @@ export class TwinDocument {
     if (nextDesired === undefined || desiredInput === undefined) return {};
     this.desiredVer += 1;
     const stamp = { at: now, version: this.desiredVer };
-    if (mode === 'merge') {
+    if (mode === 'merge' && update.desired === null) {
+      this.desiredMeta = MetadataNode.forValue({}, stamp);
+    } else if (mode === 'merge') {
       this.desiredMeta.applyPatch(desiredInput, stamp);
     } else {
       this.desiredMeta = MetadataNode.forValue(nextDesired, stamp);

@@ -29,7 +29,12 @@ describe('throttle table', () => {
       twinUpdates: { perPeriod: 50, periodSeconds: 1 },
       queries: { perPeriod: 20, periodSeconds: 60 },
       identityOperations: { perPeriod: 100, periodSeconds: 60 },
+      jobsOperations: { perPeriod: 100, periodSeconds: 60 },
+      jobsDeviceOperations: { perPeriod: 10, periodSeconds: 1 },
     });
+    assert.equal(throttleRates('S1', 4).jobsDeviceOperations.perPeriod, 10, 'S1 jobs device operations are per hub');
+    assert.equal(throttleRates('S2', 20).jobsDeviceOperations.perPeriod, 20, 'S2: the higher of 10/s and 1/s/unit');
+    assert.equal(throttleRates('S3', 2).jobsDeviceOperations.perPeriod, 100, 'S3: 50/s/unit');
     const s1x4 = throttleRates('S1', 4);
     assert.equal(s1x4.twinReads.perPeriod, 100, 'S1 twin reads are per hub');
     assert.equal(s1x4.queries.perPeriod, 80, 'queries are per unit');
