@@ -62,9 +62,11 @@ export async function checkInvariants(t: TestContext, result: ScenarioResult): P
     assert.equal(open.length, 0, `not terminal: ${describeOps(open, (op) => ` runtimeStatus=${String(op.final.body?.runtimeStatus)}`)}`);
   });
 
-  await t.test(`each device received '${kind}' exactly once (counted at the device)`, () => {
-    const wrong = result.operations.filter((op) => op.deliveries !== 1);
-    assert.equal(wrong.length, 0, `deliveries ≠ 1 (distribution ${JSON.stringify(figures.deliveries)}): ${describeOps(wrong)}`);
+  await t.test(`each device received '${kind}' at most once, and exactly once unless the outcome says delivery is unconfirmed`, () => {
+    // A kill between journaling an attempt and writing it to the hub's socket leaves the device without the method;
+    // the app cannot tell that from a lost answer, so it says DeliveryUnconfirmed rather than risk a second action.
+    const wrong = result.operations.filter((op) => op.deliveries > 1 || (op.deliveries === 0 && op.final.outcome !== 'DeliveryUnconfirmed'));
+    assert.equal(wrong.length, 0, `deliveries (distribution ${JSON.stringify(figures.deliveries)}): ${describeOps(wrong)}`);
   });
 
   await t.test('outcomes are correct or explicitly uncertain (never a false Succeeded, never a definite failure for a device that completed)', () => {
