@@ -107,7 +107,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const settings = readHostSettings(appRoot, env);
     store = await createStore(options.storage ?? 'memory', settings.hubName);
     await store.init();
-    worker = new WorkerProcess({ appRoot, env, log });
+    worker = new WorkerProcess({ appRoot, env, log, functionTimeoutMs: settings.functionTimeoutMs });
     await worker.start();
     const running = worker;
     const invoke = (request: Parameters<WorkerProcess['invoke']>[0]) => running.invoke(request);

@@ -9,10 +9,12 @@ import type { HostLog } from '../log';
 import { findTrigger, type FunctionMetadata, type RpcInvocationRequest } from '../rpc/types';
 import { ConcurrencyError, TERMINAL_STATUSES, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type ParentRef, type RuntimeStatus, type Store, type WorkItem } from '../store/store';
 import type { InvocationOutcome } from '../worker/invoker';
-import { ActionType, deterministicGuid, encodedInput, flattenActions, isUnsupported, recordOf, replayMismatch, takesSequenceId, type ActionJson, type ActionRecord } from './actions';
+import { ActionType, encodedInput, flattenActions, isUnsupported, recordOf, replayMismatch, takesSequenceId, type ActionJson, type ActionRecord } from './actions';
 import { activityFailure, activityInputData, activityResult } from './activityEncoding';
 import { completedTaskId, EventType, history as events, OrchestrationStatusCode, type HistoryEvent, type ParentInstanceInfo } from './history';
+import { deterministicGuidN, newGuidN } from './instanceIds';
 import { readOrchestratorOutcome } from './orchestratorResult';
+import { rewindHistory } from './rewind';
 import { retryDelayMs, retryTimeoutExpired, type RetryOptionsJson } from './retry';
 import { TimerScheduler } from './timerScheduler';
 import { KeyedMutex, WorkQueue } from './workQueue';
@@ -72,7 +74,23 @@ type Outbound =
   | { type: 'startChild'; instanceId: string; executionId: string; name: string; input: string | null; parent: ParentRef }
   | { type: 'notifyParent'; message: InboxMessage };
 
-export class ConflictError extends Error {}
+/** DTFx OrchestrationAlreadyExistsException: a start refused by overridableExistingInstanceStates. */
+export class OrchestrationAlreadyExistsError extends Error {
+  readonly exceptionType = 'DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException';
+  constructor(status: RuntimeStatus) {
+    // AzureStorageOrchestrationService.CreateTaskOrchestrationAsync's message.
+    super(`An Orchestration instance with the status ${status} already exists.`);
+    this.name = 'OrchestrationAlreadyExistsError';
+  }
+}
+/** The InvalidOperationException of DurableClient.RewindAsync for an instance that has not failed. */
+export class NotFailedError extends Error {
+  readonly exceptionType = 'System.InvalidOperationException';
+  constructor() {
+    super('The rewind operation is only supported on failed orchestration instances.');
+    this.name = 'NotFailedError';
+  }
+}
 export class NotFoundError extends Error {}
 
 const newEngineState = (): EngineState => ({ nextId: 0, actions: [], pending: {}, retries: {}, lastTimestamp: 0 });
@@ -189,14 +207,14 @@ export class DurableEngine {
     await this.#mutex.run(instanceId, async () => {
       const existing = this.#cache.get(instanceId)?.committed ?? (await this.#store.getInstance(instanceId));
       if (existing && this.options.overridableExistingInstanceStates === 'NonRunningStates' && !TERMINAL_STATUSES.has(existing.runtimeStatus)) {
-        throw new ConflictError(`An Orchestration instance with the status ${existing.runtimeStatus} already exists.`);
+        throw new OrchestrationAlreadyExistsError(existing.runtimeStatus);
       }
       const now = this.#clock.now();
       const record: InstanceRecord = {
         instanceId,
         name,
         version,
-        executionId: randomUUID(),
+        executionId: newGuidN(),
         runtimeStatus: 'Pending',
         createdTime: now,
         lastUpdatedTime: now,
@@ -208,7 +226,7 @@ export class DurableEngine {
         engineState: JSON.stringify(newEngineState()),
         lastConsumed: [],
       };
-      await this.#createInstance(record, null, existing !== undefined);
+      await this.#createInstance(record, null);
     });
   }
 
@@ -242,6 +260,36 @@ export class DurableEngine {
 
   async resume(instanceId: string, reason: string | null): Promise<void> {
     await this.#enqueue({ id: messageId(this.#clock.now()), instanceId, visibleAt: 0, event: events.executionResumed(this.#clock.now(), reason) });
+  }
+
+  /** Rewinds a Failed instance (and its failed sub-orchestrations): failed work runs again. */
+  async rewind(instanceId: string, reason: string | null): Promise<void> {
+    await this.#mutex.run(instanceId, () => this.#rewindLocked(instanceId, reason));
+  }
+
+  async #rewindLocked(instanceId: string, reason: string | null): Promise<void> {
+    const state = await this.#load(instanceId);
+    if (!state) throw new NotFoundError(`No instance with ID '${instanceId}' found.`);
+    if (state.record.runtimeStatus !== 'Failed') throw new NotFailedError();
+    const { record, engine } = state;
+    const rewound = rewindHistory(state.history);
+    await this.#store.writeHistory(instanceId, 0, rewound.history);
+    state.history = rewound.history;
+    const now = this.#timestamp(state);
+    const scheduled: HistoryEvent[] = [];
+    const outbound: Outbound[] = [];
+    for (const activity of rewound.activities) {
+      this.#scheduleCall(state, now, activity.taskScheduledId, 'activity', activity.name, activity.input, undefined, undefined, scheduled, outbound);
+    }
+    for (const child of rewound.children) {
+      engine.pending[String(child.taskScheduledId)] = { kind: 'subOrchestration' };
+      await this.#mutex.run(child.instanceId, () => this.#rewindLocked(child.instanceId, reason));
+    }
+    record.runtimeStatus = 'Pending';
+    record.output = null;
+    await this.#commit(state, scheduled, outbound, [], now);
+    // A GenericEvent wakes the instance for a replay (DTFx RewindTaskOrchestrationAsync sends one too).
+    await this.#enqueue({ id: messageId(now), instanceId, executionId: record.executionId, visibleAt: 0, event: { EventType: EventType.GenericEvent, EventId: -1, IsPlayed: false, Timestamp: new Date(now).toISOString(), Data: reason } });
   }
 
   async purge(instanceId: string): Promise<boolean> {
@@ -370,10 +418,10 @@ export class DurableEngine {
     return state;
   }
 
-  async #createInstance(record: InstanceRecord, parent: ParentInstanceInfo | null, overwrite: boolean): Promise<void> {
-    const version = await this.#store.putInstance(record, overwrite ? undefined : undefined);
-    this.#cache.set(record.instanceId, { record, committed: structuredClone(record), version, history: [], engine: JSON.parse(record.engineState) as EngineState });
-    await this.#enqueue({
+  async #createInstance(record: InstanceRecord, parent: ParentInstanceInfo | null): Promise<void> {
+    // The start message goes first, as in DTFx (CreateTaskOrchestrationAsync sends it, then writes the
+    // instance row): a crash in between leaves a start message that #drain turns into the instance.
+    const message: InboxMessage = {
       id: messageId(this.#clock.now()),
       instanceId: record.instanceId,
       executionId: record.executionId,
@@ -386,17 +434,55 @@ export class DurableEngine {
         input: record.input,
         parent,
       }),
-    });
+    };
+    await this.#store.putMessage(message);
+    const version = await this.#store.putInstance(record);
+    this.#cache.set(record.instanceId, { record, committed: structuredClone(record), version, history: [], engine: JSON.parse(record.engineState) as EngineState });
+    this.#mirror(message);
+    this.#wakeWhenDue(record.instanceId);
+  }
+
+  /** The instance row a start message stands for, when a crash came between the message and the row. */
+  async #recoverFromStartMessage(instanceId: string, visible: InboxMessage[]): Promise<InstanceState | undefined> {
+    const start = visible.find((m) => m.event.EventType === EventType.ExecutionStarted);
+    if (!start || start.executionId === undefined) return undefined;
+    const event = start.event;
+    const parentInfo = event.ParentInstance as ParentInstanceInfo | null | undefined;
+    const now = this.#clock.now();
+    const record: InstanceRecord = {
+      instanceId,
+      name: String(event.Name),
+      version: String(event.Version ?? ''),
+      executionId: start.executionId,
+      runtimeStatus: 'Pending',
+      createdTime: Date.parse(event.Timestamp) || now,
+      lastUpdatedTime: now,
+      input: (event.Input as string | null | undefined) ?? null,
+      output: null,
+      customStatus: null,
+      parent: parentInfo
+        ? { instanceId: parentInfo.OrchestrationInstance.InstanceId, executionId: parentInfo.OrchestrationInstance.ExecutionId, name: parentInfo.Name, taskScheduledId: parentInfo.TaskScheduleId }
+        : null,
+      historyLength: 0,
+      engineState: JSON.stringify(newEngineState()),
+      lastConsumed: [],
+    };
+    this.#log({ level: 'warning', category: 'durable', message: `Instance "${instanceId}" had a start message but no instance row (a crash between the two writes): creating the row.` });
+    const version = await this.#store.putInstance(record);
+    const state: InstanceState = { record, committed: structuredClone(record), version, history: [], engine: newEngineState() };
+    this.#cache.set(instanceId, state);
+    return state;
   }
 
   // ---------------------------------------------------------------- episodes
 
   async #drain(instanceId: string): Promise<void> {
     for (let guard = 0; guard < 10_000 && !this.#stopped; guard++) {
-      const state = await this.#load(instanceId);
+      let state = await this.#load(instanceId);
       const now = this.#clock.now();
       const visible = (this.#inbox.get(instanceId) ?? []).filter((m) => m.visibleAt <= now);
       if (visible.length === 0) return;
+      state ??= await this.#recoverFromStartMessage(instanceId, visible);
       if (!state) {
         // Messages for an instance that does not exist (purged, or never created): discard.
         await this.#dropMessages(instanceId, visible.map((m) => m.id));
@@ -479,7 +565,8 @@ export class DurableEngine {
         batch.push(m);
         continue;
       }
-      if (type === EventType.EventRaised) {
+      if (type === EventType.EventRaised || type === EventType.GenericEvent) {
+        // GenericEvent: the wake-up a rewind sends (DTFx RewindTaskOrchestrationAsync); the JS ignores it.
         batch.push(m);
         continue;
       }
@@ -763,7 +850,7 @@ export class DurableEngine {
     outbound.push({
       type: 'startChild',
       instanceId,
-      executionId: deterministicGuid(`${record.executionId}:${id}`),
+      executionId: deterministicGuidN(`${record.executionId}:${id}`),
       name,
       input: inputJson,
       parent: { instanceId: record.instanceId, executionId: record.executionId, name: record.name, taskScheduledId: id },
@@ -819,7 +906,7 @@ export class DurableEngine {
     record.runtimeStatus = 'ContinuedAsNew';
     await this.#commit(state, [...appended, completion, events.orchestratorCompleted(now)], [...outbound, ...cleanup], consumed, now);
     // A new execution with a fresh history; instance-addressed messages (raised events) carry over.
-    const executionId = randomUUID();
+    const executionId = newGuidN();
     record.executionId = executionId;
     record.input = input;
     record.output = null;
@@ -925,7 +1012,7 @@ export class DurableEngine {
       OrchestrationInstance: { InstanceId: out.parent.instanceId, ExecutionId: out.parent.executionId },
     };
     // The child gets its own lock; it cannot be the instance committing now (ids must differ).
-    await this.#mutex.run(out.instanceId, () => this.#createInstance(record, parent, existing !== undefined));
+    await this.#mutex.run(out.instanceId, () => this.#createInstance(record, parent));
   }
 
   // ---------------------------------------------------------------- activities
