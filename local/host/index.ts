@@ -13,7 +13,7 @@ import type { HistoryEvent } from './durable/history';
 import { DurableEngine } from './durable/engine';
 import { DurableHttpApi } from './durable/httpApi';
 import { buildRouteTable } from './http/functionRoutes';
-import { createHostKeys, type HostKeyOptions } from './http/keys';
+import { loadHostKeys, type HostKeyOptions } from './http/keys';
 import { createFrontHandler, createRpcHandler, RPC_PATH } from './http/server';
 import { consoleLog, silentLog, type HostLog } from './log';
 import type { FunctionMetadata } from './rpc/types';
@@ -30,6 +30,7 @@ export interface LocalHostOptions {
   host?: string;
   /** An Azure Storage connection string (Azurite, "UseDevelopmentStorage=true"), "memory" (default) or a Store. */
   storage?: string | Store;
+  /** Pinned keys; the others come from the store (saved by an earlier start) or are generated and saved. */
   keys?: HostKeyOptions;
   /** Extra app settings; they win over the process environment and local.settings.json. */
   env?: Record<string, string>;
@@ -79,7 +80,6 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const appRoot = path.resolve(options.appRoot);
   const log: HostLog = options.log === 'console' ? consoleLog : options.log === 'silent' || options.log === undefined ? silentLog : options.log;
   const bindHost = options.host ?? '127.0.0.1';
-  const keys = createHostKeys(options.keys);
   const clock = createClock(options.clock ?? 'real');
 
   let handler: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => {
@@ -107,6 +107,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const settings = readHostSettings(appRoot, env);
     store = await createStore(options.storage ?? 'memory', settings.hubName);
     await store.init();
+    const keys = await loadHostKeys(store, options.keys);
     worker = new WorkerProcess({ appRoot, env, log, functionTimeoutMs: settings.functionTimeoutMs });
     await worker.start();
     const running = worker;

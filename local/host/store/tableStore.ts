@@ -1,12 +1,13 @@
 // Store on Azure Table storage (Azurite locally) through @azure/data-tables. Tables are named after the
-// task hub: <hub>Instances, <hub>History, <hub>Inbox, <hub>WorkItems and <hub>Large (overflow chunks).
+// task hub: <hub>Instances, <hub>History, <hub>Inbox, <hub>WorkItems, <hub>Large (overflow chunks) and
+// <hub>Secrets (the host keys).
 // Azure limits (64 KiB per property, 1 MiB per entity) are respected by storing payloads as UTF-8 in
 // binary (Edm.Binary) chunks of 60,000 bytes, inline when small and in <hub>Large rows when big.
 // Binary rather than string chunks also keeps multi-byte characters intact: Azurite 3.35 corrupts
 // non-ASCII text in large request bodies (a character split at a ~64 KB boundary comes back as U+FFFD).
 import { odata, RestError, TableClient, type TableEntity, type TableEntityResult } from '@azure/data-tables';
 import type { HistoryEvent } from '../durable/history';
-import { ConcurrencyError, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type WorkItem } from './store';
+import { ConcurrencyError, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type StoredHostKeys, type WorkItem } from './store';
 
 type Entity = TableEntity<Record<string, unknown>>;
 
@@ -55,6 +56,7 @@ export class TableStore implements Store {
   readonly #inbox: TableClient;
   readonly #workItems: TableClient;
   readonly #large: TableClient;
+  readonly #secrets: TableClient;
   readonly #etags = new Map<string, string>();
 
   constructor(connectionString: string, hubName: string) {
@@ -64,10 +66,11 @@ export class TableStore implements Store {
     this.#inbox = make('Inbox');
     this.#workItems = make('WorkItems');
     this.#large = make('Large');
+    this.#secrets = make('Secrets');
   }
 
   async init(): Promise<void> {
-    for (const table of [this.#instances, this.#history, this.#inbox, this.#workItems, this.#large]) {
+    for (const table of [this.#instances, this.#history, this.#inbox, this.#workItems, this.#large, this.#secrets]) {
       try {
         await table.createTable();
       } catch (err) {
@@ -310,6 +313,22 @@ export class TableStore implements Store {
       });
     }
     return out;
+  }
+
+  // ------------------------------------------------------------ host keys
+
+  async readHostKeys(): Promise<StoredHostKeys | undefined> {
+    try {
+      const row = await this.#secrets.getEntity<Record<string, unknown>>('host', 'keys');
+      return { masterKey: String(row.MasterKey), functionKey: String(row.FunctionKey), systemKey: String(row.SystemKey) };
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  async writeHostKeys(keys: StoredHostKeys): Promise<void> {
+    await this.#secrets.upsertEntity({ partitionKey: 'host', rowKey: 'keys', MasterKey: keys.masterKey, FunctionKey: keys.functionKey, SystemKey: keys.systemKey }, 'Replace');
   }
 
   // ------------------------------------------------------------ activity work
