@@ -16,6 +16,9 @@ import { deterministicGuidN, newGuidN } from './instanceIds';
 import { readOrchestratorOutcome } from './orchestratorResult';
 import { rewindHistory } from './rewind';
 import { retryDelayMs, retryTimeoutExpired, type RetryOptionsJson } from './retry';
+import { DEFAULT_POISON_POLICY, PoisonTracker, type PoisonPolicy } from './poison';
+import { StorageRecovery } from './storageRecovery';
+import { describeError, isStorageUnavailable } from '../store/storeErrors';
 import { TimerScheduler } from './timerScheduler';
 import { KeyedMutex, WorkQueue } from './workQueue';
 
@@ -30,6 +33,10 @@ export interface EngineOptions {
   overridableExistingInstanceStates: 'AnyState' | 'NonRunningStates';
   maxConcurrentActivityFunctions: number;
   maxConcurrentOrchestratorFunctions: number;
+  /** Retries of failing instances and work items before they fail for good. */
+  poisonPolicy?: PoisonPolicy;
+  /** How long stop() lets running episodes and activities finish. */
+  stopGraceMs?: number;
 }
 
 interface PendingWork {
@@ -72,7 +79,8 @@ type Outbound =
   | { type: 'timer'; message: InboxMessage }
   | { type: 'cancelTimer'; timerId: number }
   | { type: 'startChild'; instanceId: string; executionId: string; name: string; input: string | null; parent: ParentRef }
-  | { type: 'notifyParent'; message: InboxMessage };
+  | { type: 'notifyParent'; message: InboxMessage }
+  | { type: 'message'; message: InboxMessage };
 
 /** DTFx OrchestrationAlreadyExistsException: a start refused by overridableExistingInstanceStates. */
 export class OrchestrationAlreadyExistsError extends Error {
@@ -136,6 +144,10 @@ export class DurableEngine {
   #idleCheck: NodeJS.Timeout | undefined;
   #probeWarned = false;
   #idleWaiters: (() => void)[] = [];
+  #quietWaiters: (() => void)[] = [];
+  readonly #poison: PoisonTracker;
+  readonly #activityPoison: PoisonTracker;
+  readonly #recovery: StorageRecovery;
 
   constructor(private readonly options: EngineOptions) {
     this.#store = options.store;
@@ -146,31 +158,85 @@ export class DurableEngine {
       const trigger = findTrigger(metadata);
       if (trigger) this.#functions.set(metadata.name, { metadata, triggerName: trigger.name, triggerType: String(trigger.binding.type) });
     }
-    this.#activities = new WorkQueue(options.maxConcurrentActivityFunctions, () => this.#scheduleIdleCheck());
-    this.#orchestrators = new WorkQueue(options.maxConcurrentOrchestratorFunctions);
+    const onQueueError = (err: unknown) => this.#log({ level: 'error', category: 'durable', message: `Unhandled error in a queued job (a host bug): ${(err as Error).stack ?? String(err)}` });
+    this.#activities = new WorkQueue(options.maxConcurrentActivityFunctions, onQueueError, () => {
+      this.#scheduleIdleCheck();
+      this.#notifyQuiet();
+    });
+    this.#orchestrators = new WorkQueue(options.maxConcurrentOrchestratorFunctions, onQueueError);
     this.#timers = new TimerScheduler(this.#clock, (id) => this.kick(id));
+    this.#poison = new PoisonTracker(options.poisonPolicy ?? DEFAULT_POISON_POLICY);
+    this.#activityPoison = new PoisonTracker(options.poisonPolicy ?? DEFAULT_POISON_POLICY);
+    this.#recovery = new StorageRecovery({
+      probe: async () => {
+        await this.#store.getInstance('\u0001storage-probe');
+      },
+      reload: () => this.#reload(),
+      log: this.#log,
+    });
   }
 
   // ---------------------------------------------------------------- lifecycle
 
   /** Loads the inbox and outstanding activity work from the store and resumes everything. */
   async start(): Promise<void> {
-    for (const message of await this.#store.listMessages()) this.#mirror(message);
-    for (const item of await this.#store.listWorkItems()) this.#dispatchActivity(item);
-    for (const instanceId of this.#inbox.keys()) this.#wakeWhenDue(instanceId);
+    await this.#reload();
     this.#scheduleIdleCheck();
   }
 
+  /**
+   * Re-reads what the store holds (at start, and when storage is back after an outage): inbox messages
+   * are merged into the mirror, activity work items are dispatched (running ones are not doubled), and
+   * every instance with messages is woken. Cached instance states are dropped: the store is the truth.
+   */
+  async #reload(): Promise<void> {
+    const [messages, items] = await Promise.all([this.#store.listMessages(), this.#store.listWorkItems()]);
+    this.#cache.clear();
+    for (const message of messages) this.#mirror(message);
+    for (const item of items) this.#dispatchActivity(item);
+    for (const instanceId of [...this.#inbox.keys()]) this.#wakeWhenDue(instanceId);
+  }
+
+  /** Whether the engine waits for storage to come back (tests and logs). */
+  get storageOutage(): boolean {
+    return this.#recovery.inOutage;
+  }
+
+  /**
+   * Stops taking work and lets running episodes and activities finish (their results are committed) for
+   * up to stopGraceMs. Whatever still runs then is named in a warning: its inbox messages and work items
+   * stay in the store and run again at the next start.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#timers.stop();
+    this.#recovery.stop();
     if (this.#idleCheck) clearTimeout(this.#idleCheck);
     for (const timer of this.#retryTimers) clearTimeout(timer);
-    // Let running episodes finish their commit so the store stays consistent.
-    const deadline = Date.now() + 10_000;
-    while ((this.#draining.size > 0 || this.#activities.size > 0) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    const graceMs = this.options.stopGraceMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.#whenQuiet().then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.#log({
+        level: 'warning',
+        category: 'durable',
+        message: `Stopped with ${this.#draining.size} orchestration episode(s) and ${this.#activities.size} activity invocation(s) still running after ${graceMs} ms; their messages and work items stay in the store and run again at the next start.`,
+      });
     }
+  }
+
+  #whenQuiet(): Promise<void> {
+    if (this.#draining.size === 0 && this.#activities.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#quietWaiters.push(resolve));
+  }
+
+  #notifyQuiet(): void {
+    if (this.#draining.size > 0 || this.#activities.size > 0) return;
+    for (const resolve of this.#quietWaiters.splice(0)) resolve();
   }
 
   /** HTTP invocations in flight count as activity for the virtual clock. */
@@ -314,22 +380,76 @@ export class DurableEngine {
     this.#draining.add(instanceId);
     void this.#orchestrators
       .run(() => this.#mutex.run(instanceId, () => this.#drain(instanceId)))
-      .catch((err: Error) => {
-        this.#log({ level: 'error', category: 'durable', message: `Processing instance "${instanceId}" failed, retrying in 1 s: ${err.stack ?? err.message}` });
-        // The messages are still in the inbox (nothing was committed): try again, e.g. after a worker restart.
-        const retry = setTimeout(() => {
-          this.#retryTimers.delete(retry);
-          this.kick(instanceId);
-        }, 1000);
-        this.#retryTimers.add(retry);
-      })
+      .then(
+        () => this.#poison.clear(instanceId),
+        (err: unknown) => this.#onDrainError(instanceId, err),
+      )
       .finally(() => {
         this.#draining.delete(instanceId);
         if (this.#dirty.delete(instanceId)) this.kick(instanceId);
         else if (this.#hasVisible(instanceId)) this.#parked.add(instanceId);
         else this.#wakeWhenDue(instanceId);
         this.#scheduleIdleCheck();
+        this.#notifyQuiet();
       });
+  }
+
+  /**
+   * A failed drain left its messages in the inbox (nothing was committed). A storage outage is handed to
+   * the recovery loop, which wakes the instance again; anything else is a poison attempt: retried with
+   * backoff, logged in full once, and after PoisonPolicy.maxAttempts the instance fails naming the cause.
+   */
+  #onDrainError(instanceId: string, err: unknown): void {
+    if (this.#stopped) {
+      this.#log({ level: 'debug', category: 'durable', message: `Instance "${instanceId}" interrupted by stop: ${describeError(err)}` });
+      return;
+    }
+    if (isStorageUnavailable(err)) {
+      this.#recovery.report(err);
+      return;
+    }
+    const verdict = this.#poison.recordFailure(instanceId);
+    const { maxAttempts } = this.#poison.policy;
+    if (verdict.exhausted) {
+      this.#log({ level: 'error', category: 'durable', message: `Instance "${instanceId}" failed ${verdict.attempts} times in a row; failing it: ${describeError(err)}` });
+      void this.#orchestrators
+        .run(() => this.#mutex.run(instanceId, () => this.#failPoisoned(instanceId, err, verdict.attempts)))
+        .then(
+          () => this.#poison.clear(instanceId),
+          (failErr: unknown) => {
+            if (isStorageUnavailable(failErr)) this.#recovery.report(failErr);
+            else this.#log({ level: 'error', category: 'durable', message: `Instance "${instanceId}" could not be marked Failed either: ${describeError(failErr)}` });
+          },
+        );
+      return;
+    }
+    const detail = verdict.attempts === 1 ? ((err as Error).stack ?? String(err)) : describeError(err);
+    this.#log({ level: 'warning', category: 'durable', message: `Processing instance "${instanceId}" failed (attempt ${verdict.attempts} of ${maxAttempts}), retrying in ${verdict.delayMs} ms: ${detail}` });
+    this.#retryLater(verdict.delayMs, () => this.kick(instanceId));
+  }
+
+  #retryLater(delayMs: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer);
+      if (!this.#stopped) action();
+    }, delayMs);
+    this.#retryTimers.add(timer);
+  }
+
+  /** Ends a poison instance: its visible messages are consumed by a Failed completion naming the cause. */
+  async #failPoisoned(instanceId: string, cause: unknown, attempts: number): Promise<void> {
+    this.#cache.delete(instanceId);
+    const state = await this.#load(instanceId);
+    const now = this.#clock.now();
+    const visible = (this.#inbox.get(instanceId) ?? []).filter((m) => m.visibleAt <= now).map((m) => m.id);
+    if (!state || TERMINAL_STATUSES.has(state.record.runtimeStatus)) {
+      await this.#dropMessages(instanceId, visible);
+      return;
+    }
+    const at = this.#timestamp(state);
+    const message = `The local host could not process orchestration '${state.record.name}' after ${attempts} attempts; last error: ${describeError(cause)}`;
+    await this.#completeEpisode(state, at, [events.orchestratorStarted(at)], [], visible, { status: 'Failed', message, details: (cause as Error).stack ?? '' });
+    this.#cache.delete(instanceId);
   }
 
   #hasVisible(instanceId: string): boolean {
@@ -483,6 +603,7 @@ export class DurableEngine {
       const visible = (this.#inbox.get(instanceId) ?? []).filter((m) => m.visibleAt <= now);
       if (visible.length === 0) return;
       state ??= await this.#recoverFromStartMessage(instanceId, visible);
+      if (state?.record.runtimeStatus === 'ContinuedAsNew') this.#adoptNextExecution(state, visible);
       if (!state) {
         // Messages for an instance that does not exist (purged, or never created): discard.
         await this.#dropMessages(instanceId, visible.map((m) => m.id));
@@ -904,29 +1025,40 @@ export class DurableEngine {
     const completion = events.executionCompleted(now, engine.nextId, OrchestrationStatusCode.ContinuedAsNew, input);
     const cleanup = this.#cancelAllPending(state);
     record.runtimeStatus = 'ContinuedAsNew';
-    await this.#commit(state, [...appended, completion, events.orchestratorCompleted(now)], [...outbound, ...cleanup], consumed, now);
-    // A new execution with a fresh history; instance-addressed messages (raised events) carry over.
-    const executionId = newGuidN();
-    record.executionId = executionId;
-    record.input = input;
-    record.output = null;
-    record.historyLength = 0;
-    state.history = [];
-    state.engine = { ...newEngineState(), lastTimestamp: engine.lastTimestamp };
-    record.engineState = JSON.stringify(state.engine);
-    record.lastConsumed = [];
-    state.version = await this.#store.putInstance(record, state.version);
-    state.committed = structuredClone(record);
+    // The next execution's start message is part of this commit (written before the row), so a crash
+    // cannot leave a ContinuedAsNew instance without it; #adoptNextExecution picks it up. Its id derives
+    // from this execution's, so a re-run of an interrupted episode sends the same one.
+    const executionId = deterministicGuidN(`${record.executionId}:continueAsNew`);
     const parent: ParentInstanceInfo | null = record.parent
       ? { Name: record.parent.name, Version: '', TaskScheduleId: record.parent.taskScheduledId, OrchestrationInstance: { InstanceId: record.parent.instanceId, ExecutionId: record.parent.executionId } }
       : null;
-    await this.#enqueue({
+    const next: InboxMessage = {
       id: messageId(now),
       instanceId: record.instanceId,
       executionId,
       visibleAt: 0,
       event: events.executionStarted(now, { instanceId: record.instanceId, executionId, name: record.name, version: record.version, input, parent }),
-    });
+    };
+    await this.#commit(state, [...appended, completion, events.orchestratorCompleted(now)], [...outbound, ...cleanup, { type: 'message', message: next }], consumed, now);
+  }
+
+  /**
+   * A ContinuedAsNew instance starts its next execution from the start message its last episode sent:
+   * the working copy switches to the new execution id with a fresh history and engine state (persisted
+   * by that execution's first commit; raised events addressed to the instance carry over).
+   */
+  #adoptNextExecution(state: InstanceState, visible: InboxMessage[]): void {
+    const next = visible.find((m) => m.event.EventType === EventType.ExecutionStarted && m.executionId !== undefined && m.executionId !== state.record.executionId);
+    if (!next || next.executionId === undefined) return;
+    const { record } = state;
+    record.executionId = next.executionId;
+    record.input = (next.event.Input as string | null | undefined) ?? null;
+    record.output = null;
+    record.historyLength = 0;
+    record.lastConsumed = [];
+    state.history = [];
+    state.engine = { ...newEngineState(), lastTimestamp: state.engine.lastTimestamp };
+    record.engineState = JSON.stringify(state.engine);
   }
 
   /**
@@ -945,6 +1077,7 @@ export class DurableEngine {
             return this.#store.putWorkItem(out.item);
           case 'timer':
           case 'notifyParent':
+          case 'message':
             return this.#store.putMessage(out.message);
           case 'startChild':
             return this.#startChild(out, now);
@@ -970,6 +1103,7 @@ export class DurableEngine {
           break;
         case 'timer':
         case 'notifyParent':
+        case 'message':
           this.#mirror(out.message);
           this.#wakeWhenDue(out.message.instanceId);
           break;
@@ -1022,21 +1156,66 @@ export class DurableEngine {
     if (this.#activityKeys.has(key) || this.#stopped) return;
     this.#activityKeys.add(key);
     this.#activities.push(async () => {
+      let retryIn: number | undefined;
       try {
-        await this.#runActivity(item);
+        retryIn = await this.#runActivity(item);
+      } catch (err) {
+        retryIn = await this.#onActivityError(item, err);
       } finally {
         this.#activityKeys.delete(key);
       }
+      if (retryIn !== undefined) this.#retryLater(retryIn, () => this.#dispatchActivity(item));
     });
   }
 
-  async #runActivity(item: WorkItem): Promise<void> {
-    if (this.#stopped) return;
+  /**
+   * The work item stays in the store whatever happens here. A storage outage goes to the recovery loop
+   * (its reload dispatches the item again); other errors are retried with backoff, and after
+   * PoisonPolicy.maxAttempts the activity fails (TaskFailed naming the cause) so the orchestrator is not
+   * left waiting. Returns the delay before the next attempt, if any.
+   */
+  async #onActivityError(item: WorkItem, err: unknown): Promise<number | undefined> {
+    if (this.#stopped) return undefined;
+    if (isStorageUnavailable(err)) {
+      this.#recovery.report(err);
+      return undefined;
+    }
+    return this.#activityAttemptFailed(item, describeError(err), (err as Error).stack ?? String(err));
+  }
+
+  async #activityAttemptFailed(item: WorkItem, cause: string, detail: string): Promise<number | undefined> {
+    const verdict = this.#activityPoison.recordFailure(`${item.instanceId}\u0000${item.key}`);
+    if (!verdict.exhausted) {
+      this.#log({ level: 'warning', category: 'durable', functionName: item.name, message: `Running activity '${item.name}' for "${item.instanceId}" failed (attempt ${verdict.attempts} of ${this.#activityPoison.policy.maxAttempts}), retrying in ${verdict.delayMs} ms: ${verdict.attempts === 1 ? detail : cause}` });
+      return verdict.delayMs;
+    }
+    this.#activityPoison.clear(`${item.instanceId}\u0000${item.key}`);
+    const reason = `Activity function '${item.name}' could not be run by the local host after ${verdict.attempts} attempts: ${cause}`;
+    this.#log({ level: 'error', category: 'durable', functionName: item.name, message: `${reason} (instance "${item.instanceId}").` });
+    try {
+      await this.#finishActivity(item, events.taskFailed(this.#clock.now(), item.taskScheduledId, reason, '', null));
+    } catch (err) {
+      if (isStorageUnavailable(err)) this.#recovery.report(err);
+      else this.#log({ level: 'error', category: 'durable', message: `Could not record the failure of activity '${item.name}' for "${item.instanceId}": ${describeError(err)}` });
+    }
+    return undefined;
+  }
+
+  /** Records the activity's outcome in the instance's inbox, then retires the work item. */
+  async #finishActivity(item: WorkItem, event: HistoryEvent): Promise<void> {
+    await this.#enqueue({ id: messageId(this.#clock.now()), instanceId: item.instanceId, executionId: item.executionId, visibleAt: 0, event });
+    await this.#store.deleteWorkItem(item.instanceId, item.key);
+    this.#activityPoison.clear(`${item.instanceId}\u0000${item.key}`);
+  }
+
+  /** Runs one activity work item; returns a delay when it must be tried again. */
+  async #runActivity(item: WorkItem): Promise<number | undefined> {
+    if (this.#stopped) return undefined;
     const owner = await this.#mutex.run(item.instanceId, () => this.#load(item.instanceId));
     const work = owner?.engine.pending[String(item.taskScheduledId)];
     if (!owner || owner.record.executionId !== item.executionId || !work || work.kind !== 'activity') {
       await this.#store.deleteWorkItem(item.instanceId, item.key); // abandoned by a finished or restarted instance
-      return;
+      return undefined;
     }
     const fn = this.#functions.get(item.name);
     let event: HistoryEvent;
@@ -1052,10 +1231,10 @@ export class DurableEngine {
         inputData: [{ name: fn.triggerName, data }],
         triggerMetadata: { instanceId: { string: item.instanceId } },
       });
-      if (this.#stopped) return; // the work item stays: a restarted host runs it again (at least once)
+      // A worker crash is a runtime failure, not the activity's: run it again (bounded, see PoisonPolicy).
       if (outcome.error?.name === 'WorkerExited' || outcome.error?.name === 'WorkerUnavailable') {
-        setTimeout(() => this.#dispatchActivity(item), 250);
-        return;
+        if (this.#stopped) return undefined; // the work item stays: the next start runs it (at least once)
+        return this.#activityAttemptFailed(item, outcome.error.message, outcome.error.message);
       }
       if (outcome.error) {
         const failure = activityFailure(item.name, outcome.error);
@@ -1064,8 +1243,9 @@ export class DurableEngine {
         event = events.taskCompleted(this.#clock.now(), item.taskScheduledId, activityResult(outcome.response?.returnValue));
       }
     }
-    await this.#enqueue({ id: messageId(this.#clock.now()), instanceId: item.instanceId, executionId: item.executionId, visibleAt: 0, event });
-    await this.#store.deleteWorkItem(item.instanceId, item.key);
+    // Also while stopping: a result that arrives within stop()'s grace period is kept.
+    await this.#finishActivity(item, event);
+    return undefined;
   }
 }
 
