@@ -11,6 +11,7 @@ import { buildAppEnvironment, readLocalSettingsValues } from './config/localSett
 import type { WebhookContext } from './durable/clientBinding';
 import type { HistoryEvent } from './durable/history';
 import { DurableEngine } from './durable/engine';
+import type { PoisonPolicy } from './durable/poison';
 import { DurableHttpApi } from './durable/httpApi';
 import { buildRouteTable } from './http/functionRoutes';
 import { loadHostKeys, type HostKeyOptions } from './http/keys';
@@ -37,6 +38,8 @@ export interface LocalHostOptions {
   /** 'real' (default); 'virtual' skips idle time to the next durable timer; 'manual' moves only with advanceClock(). */
   clock?: ClockMode;
   log?: HostLog | 'console' | 'silent';
+  /** Retries of failing instances and activity work items before they fail (default: 5 attempts, 250 ms doubling to 5 s). */
+  poisonPolicy?: PoisonPolicy;
 }
 
 export interface LocalHost {
@@ -121,6 +124,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       overridableExistingInstanceStates: settings.overridableExistingInstanceStates,
       maxConcurrentActivityFunctions: settings.maxConcurrentActivityFunctions,
       maxConcurrentOrchestratorFunctions: settings.maxConcurrentOrchestratorFunctions,
+      poisonPolicy: options.poisonPolicy,
     });
     const webhook: WebhookContext = { origin, hubName: settings.hubName, systemKey: keys.systemKey, rpcBaseUrl };
     const durableApi = new DurableHttpApi(engine, webhook);

@@ -60,7 +60,9 @@ export class TableStore implements Store {
   readonly #etags = new Map<string, string>();
 
   constructor(connectionString: string, hubName: string) {
-    const make = (suffix: string) => TableClient.fromConnectionString(connectionString, `${hubName}${suffix}`, { allowInsecureConnection: true });
+    // Short SDK retries: the engine's own recovery loop handles longer outages (storageRecovery.ts).
+    const retryOptions = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1000 };
+    const make = (suffix: string) => TableClient.fromConnectionString(connectionString, `${hubName}${suffix}`, { allowInsecureConnection: true, retryOptions });
     this.#instances = make('Instances');
     this.#history = make('History');
     this.#inbox = make('Inbox');
