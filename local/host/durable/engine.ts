@@ -9,12 +9,15 @@ import type { HostLog } from '../log';
 import { findTrigger, type FunctionMetadata, type RpcInvocationRequest } from '../rpc/types';
 import { ConcurrencyError, TERMINAL_STATUSES, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type ParentRef, type RuntimeStatus, type Store, type WorkItem } from '../store/store';
 import type { InvocationOutcome } from '../worker/invoker';
-import { ActionType, encodedInput, flattenActions, isUnsupported, recordOf, replayMismatch, takesSequenceId, type ActionJson, type ActionRecord } from './actions';
+import { ActionType, encodedInput, flattenActions, isUnsupported, recordOf, replayMismatch, takesSequenceId, type ActionJson } from './actions';
 import { activityFailure, activityInputData, activityResult } from './activityEncoding';
 import { completedTaskId, EventType, history as events, OrchestrationStatusCode, type HistoryEvent, type ParentInstanceInfo } from './history';
 import { deterministicGuidN, newGuidN } from './instanceIds';
 import { readOrchestratorOutcome } from './orchestratorResult';
 import { rewindHistory } from './rewind';
+import { newEngineState, type EngineState } from './engineState';
+import { selectBatch } from './episodeBatch';
+import { replayGuard } from './replayGuard';
 import { retryDelayMs, retryTimeoutExpired, type RetryOptionsJson } from './retry';
 import { DEFAULT_POISON_POLICY, PoisonTracker, type PoisonPolicy } from './poison';
 import { StorageRecovery } from './storageRecovery';
@@ -37,31 +40,6 @@ export interface EngineOptions {
   poisonPolicy?: PoisonPolicy;
   /** How long stop() lets running episodes and activities finish. */
   stopGraceMs?: number;
-}
-
-interface PendingWork {
-  kind: 'activity' | 'subOrchestration' | 'timer' | 'retryTimer';
-  /** Key (first attempt id) of the retry policy this work belongs to. */
-  retryKey?: number;
-}
-
-interface RetryState {
-  kind: 'activity' | 'subOrchestration';
-  name: string;
-  input: unknown;
-  instanceId?: string;
-  options: RetryOptionsJson;
-  failures: number;
-  firstAttemptAt: number;
-}
-
-interface EngineState {
-  /** Mirrors TaskOrchestrationExecutor.sequenceNumber. */
-  nextId: number;
-  actions: ActionRecord[];
-  pending: Record<string, PendingWork>;
-  retries: Record<string, RetryState>;
-  lastTimestamp: number;
 }
 
 interface InstanceState {
@@ -101,7 +79,6 @@ export class NotFailedError extends Error {
 }
 export class NotFoundError extends Error {}
 
-const newEngineState = (): EngineState => ({ nextId: 0, actions: [], pending: {}, retries: {}, lastTimestamp: 0 });
 
 let messageCounter = 0;
 function messageId(at: number): string {
@@ -609,7 +586,7 @@ export class DurableEngine {
         await this.#dropMessages(instanceId, visible.map((m) => m.id));
         return;
       }
-      const { batch, drop } = this.#selectBatch(state, visible);
+      const { batch, drop } = selectBatch({ runtimeStatus: state.record.runtimeStatus, executionId: state.record.executionId, started: state.history.length > 0, engine: state.engine }, visible);
       await this.#dropMessages(instanceId, drop);
       if (batch.length === 0) {
         if (drop.length === 0) return;
@@ -629,80 +606,6 @@ export class DurableEngine {
         throw err;
       }
     }
-  }
-
-  /** Picks the messages of the next episode (see research §6.3 on why retry events lead a batch). */
-  #selectBatch(state: InstanceState, visible: InboxMessage[]): { batch: InboxMessage[]; drop: string[] } {
-    const { record, engine } = state;
-    const batch: InboxMessage[] = [];
-    const drop: string[] = [];
-    const taken = new Set<number>();
-    const started = state.history.length > 0;
-    const terminal = TERMINAL_STATUSES.has(record.runtimeStatus);
-
-    if (!started) {
-      // Only the start of the current execution (or a terminate) can be processed before the start.
-      for (const m of visible) {
-        if (m.event.EventType === EventType.ExecutionStarted) {
-          if (m.executionId === record.executionId && !terminal) return { batch: [m], drop };
-          drop.push(m.id);
-        } else if (m.event.EventType === EventType.ExecutionTerminated && !terminal) {
-          return { batch: [m], drop };
-        } else if (terminal) drop.push(m.id);
-      }
-      return { batch, drop };
-    }
-
-    for (const m of visible) {
-      const type = m.event.EventType;
-      if (type === EventType.ExecutionStarted || terminal || (m.executionId !== undefined && m.executionId !== record.executionId)) {
-        drop.push(m.id);
-        continue;
-      }
-      if (type === EventType.ExecutionTerminated || type === EventType.ExecutionSuspended || type === EventType.ExecutionResumed) {
-        if (batch.length > 0) break;
-        if (type === EventType.ExecutionResumed && record.runtimeStatus !== 'Suspended') {
-          drop.push(m.id);
-          continue;
-        }
-        if (type === EventType.ExecutionSuspended && record.runtimeStatus === 'Suspended') {
-          drop.push(m.id);
-          continue;
-        }
-        return { batch: [m], drop };
-      }
-      if (record.runtimeStatus === 'Suspended') continue; // held until resumed
-      const id = completedTaskId(m.event);
-      if (id !== undefined) {
-        const work = engine.pending[String(id)];
-        if (!work || taken.has(id)) {
-          drop.push(m.id); // a duplicate delivery, or the completion of cancelled work
-          continue;
-        }
-        if (this.#allocatesIds(engine, work, m.event)) {
-          if (batch.length > 0) break;
-        }
-        taken.add(id);
-        batch.push(m);
-        continue;
-      }
-      if (type === EventType.EventRaised || type === EventType.GenericEvent) {
-        // GenericEvent: the wake-up a rewind sends (DTFx RewindTaskOrchestrationAsync); the JS ignores it.
-        batch.push(m);
-        continue;
-      }
-      drop.push(m.id);
-    }
-    return { batch, drop };
-  }
-
-  /** Whether delivering this event makes the JS library take new sequence ids (RetryableTask). */
-  #allocatesIds(engine: EngineState, work: PendingWork, event: HistoryEvent): boolean {
-    if (work.retryKey === undefined) return false;
-    const retry = engine.retries[String(work.retryKey)];
-    if (!retry) return false;
-    if (work.kind === 'retryTimer') return retry.failures < retry.options.maxNumberOfAttempts;
-    return event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed;
   }
 
   #timestamp(state: InstanceState): number {
@@ -908,26 +811,13 @@ export class DurableEngine {
       return this.#completeEpisode(state, now, appended, outbound, consumed, { status: 'Completed', output });
     }
 
-    const guard = this.#guard(engine, outcome);
+    const guard = outcome.probe ? replayGuard(engine.pending, outcome.probe) : undefined;
     if (guard) {
       const message = `Local host replay guard in '${record.name}': ${guard}. The orchestration would hang silently; this is a host/library id mismatch, please report it.`;
       return this.#completeEpisode(state, now, appended, outbound, consumed, { status: 'Failed', message, details: '' });
     }
     record.runtimeStatus = 'Running';
     await this.#commit(state, [...appended, events.orchestratorCompleted(now)], outbound, consumed, now);
-  }
-
-  /** Compares what the JS waits for with what the host will deliver; any difference is a silent hang. */
-  #guard(engine: EngineState, outcome: InvocationOutcome): string | undefined {
-    const probe = outcome.probe;
-    if (!probe) return undefined;
-    if (probe.deferredTaskIds.length > 0) return `the host delivered completions for task id(s) ${probe.deferredTaskIds.join(', ')} that the orchestrator is not waiting for`;
-    const jsOpen = new Set(probe.openTaskIds.filter((id) => !probe.canceledTimerIds.includes(id)));
-    const hostPending = new Set(Object.keys(engine.pending).map(Number));
-    const onlyJs = [...jsOpen].filter((id) => !hostPending.has(id));
-    const onlyHost = [...hostPending].filter((id) => !jsOpen.has(id));
-    if (onlyJs.length === 0 && onlyHost.length === 0) return undefined;
-    return `the orchestrator waits for task id(s) [${[...jsOpen].join(', ')}] but the host has work pending for [${[...hostPending].join(', ')}]`;
   }
 
   #timerMessage(record: InstanceRecord, timerId: number, fireAtMs: number, fireAt: string): InboxMessage {
