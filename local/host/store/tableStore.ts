@@ -5,7 +5,7 @@
 // binary (Edm.Binary) chunks of 60,000 bytes, inline when small and in <hub>Large rows when big.
 // Binary rather than string chunks also keeps multi-byte characters intact: Azurite 3.35 corrupts
 // non-ASCII text in large request bodies (a character split at a ~64 KB boundary comes back as U+FFFD).
-import { odata, RestError, TableClient, type TableEntity, type TableEntityResult } from '@azure/data-tables';
+import { odata, RestError, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { HistoryEvent } from '../durable/history';
 import { ConcurrencyError, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type StoredHostKeys, type WorkItem } from './store';
 
@@ -47,6 +47,18 @@ function bytesOf(value: unknown): Buffer {
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   if (typeof value === 'string') return Buffer.from(value, 'base64');
   return Buffer.alloc(0);
+}
+
+/** Submits actions on one partition as entity-group transactions of at most 100 actions. */
+async function inTransactions(table: TableClient, actions: TransactionAction[]): Promise<void> {
+  if (actions.length === 1) {
+    const [kind, entity, mode] = actions[0];
+    if (kind === 'upsert') await table.upsertEntity(entity, mode);
+    else if (kind === 'delete') await table.deleteEntity(entity.partitionKey, entity.rowKey);
+    else throw new Error(`unexpected single ${kind} action`);
+    return;
+  }
+  for (let i = 0; i < actions.length; i += 100) await table.submitTransaction(actions.slice(i, i + 100));
 }
 
 export class TableStore implements Store {
@@ -273,14 +285,16 @@ export class TableStore implements Store {
 
   async writeHistory(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<void> {
     const pk = encodeKey(instanceId);
-    await Promise.all(
+    const entities = await Promise.all(
       events.map(async (event, i) => {
         const rowKey = String(fromIndex + i).padStart(8, '0');
         const entity: Entity = { partitionKey: pk, rowKey, EventType: event.EventType };
         await this.#putValue(entity, 'Event', JSON.stringify(event), `${instanceId}\u0002h${rowKey}`);
-        await this.#history.upsertEntity(entity, 'Replace');
+        return entity;
       }),
     );
+    // One entity-group transaction per 100 rows of the partition: an episode's events in one request.
+    await inTransactions(this.#history, entities.map((entity): TransactionAction => ['upsert', entity, 'Replace']));
   }
 
   // ------------------------------------------------------------ inbox
@@ -299,7 +313,17 @@ export class TableStore implements Store {
 
   async deleteMessages(instanceId: string, ids: string[]): Promise<void> {
     const pk = encodeKey(instanceId);
-    await Promise.all(ids.map((id) => this.#inbox.deleteEntity(pk, id).catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)))));
+    if (ids.length === 1) {
+      await this.#inbox.deleteEntity(pk, ids[0]).catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)));
+      return;
+    }
+    try {
+      await inTransactions(this.#inbox, ids.map((id): TransactionAction => ['delete', { partitionKey: pk, rowKey: id }]));
+    } catch (err) {
+      // A transaction fails whole when one row is already gone (a crash after an earlier delete): one by one.
+      if (!isStatus(err, 404)) throw err;
+      await Promise.all(ids.map((id) => this.#inbox.deleteEntity(pk, id).catch((e: unknown) => (isStatus(e, 404) ? undefined : Promise.reject(e)))));
+    }
   }
 
   async listMessages(): Promise<InboxMessage[]> {
