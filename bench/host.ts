@@ -5,7 +5,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { startAzurite, type RunningAzurite } from '../local/azurite/index';
-import { startLocalHost } from '../local/host/index';
+import { MemoryStore, startLocalHost } from '../local/host/index';
+import { TableStore } from '../local/host/store/tableStore';
+import { countingStore } from './storeCounter';
 
 interface BenchArgs {
   count: number;
@@ -58,7 +60,9 @@ export async function runHostBench(args: string[]): Promise<void> {
   const opts = parse(args);
   let azurite: RunningAzurite | undefined;
   if (opts.storage === 'azurite') azurite = await startAzurite();
-  const host = await startLocalHost({ appRoot: scenarioApp(), storage: azurite?.connectionString ?? 'memory' });
+  // The fixture's task hub (local.settings.json SCENARIO_HUB); the store is wrapped to count requests.
+  const { store, counts } = countingStore(azurite ? new TableStore(azurite.connectionString, 'ScenarioHub') : new MemoryStore());
+  const host = await startLocalHost({ appRoot: scenarioApp(), storage: store });
   let peakHost = 0;
   let peakWorker = 0;
   const sampler = setInterval(() => {
@@ -113,6 +117,8 @@ export async function runHostBench(args: string[]): Promise<void> {
         `  all started in ${((allStarted - started) / 1000).toFixed(2)} s; all completed in ${seconds.toFixed(2)} s -> ${(opts.count / seconds).toFixed(1)} orchestrations/s`,
         `  start latency (POST -> 202): p50 ${percentile(latencies, 50).toFixed(1)} ms, p99 ${percentile(latencies, 99).toFixed(1)} ms`,
         `  peak RSS: host ${mb(peakHost)}, worker ${peakWorker ? mb(peakWorker) : 'n/a'}`,
+        `  storage requests: ${counts.requests} for ${counts.episodes} episodes -> ${(counts.requests / Math.max(1, counts.episodes)).toFixed(1)} per episode, ${(counts.requests / opts.count).toFixed(1)} per orchestration (status polling of the bench included)`,
+        `    ${Object.entries(counts.byMethod).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`,
         '',
       ].join('\n'),
     );

@@ -1,8 +1,10 @@
 // Command line for the local Functions host:
 //   host --app-root <dir> [--port 7071] [--storage <connection string>|memory] [--clock real|virtual|manual]
-//        [--host 127.0.0.1] [--json]
+//        [--host 127.0.0.1] [--function-key K] [--master-key K] [--system-key K] [--json]
+// The keys are kept in the store (a restarted host on the same storage keeps them); --*-key pins them.
 // Prints the base URL and keys (that is its purpose: a developer needs them to call the functions),
 // then runs until SIGINT/SIGTERM and stops cleanly (appTerminate hooks run).
+import type { HostKeyOptions } from './http/keys';
 import { startLocalHost, type ClockMode } from './index';
 
 interface CliArgs {
@@ -12,16 +14,17 @@ interface CliArgs {
   clock: ClockMode;
   host: string;
   json: boolean;
+  keys: HostKeyOptions;
 }
 
 function usage(message?: string): never {
   if (message) process.stderr.write(`${message}\n`);
-  process.stderr.write('usage: host --app-root <dir> [--port 7071] [--storage <connection string>|memory] [--clock real|virtual|manual] [--host 127.0.0.1] [--json]\n');
+  process.stderr.write('usage: host --app-root <dir> [--port 7071] [--storage <connection string>|memory] [--clock real|virtual|manual] [--host 127.0.0.1] [--function-key K] [--master-key K] [--system-key K] [--json]\n');
   process.exit(2);
 }
 
 export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): CliArgs {
-  const args: CliArgs = { appRoot: process.cwd(), port: 7071, storage: env.AzureWebJobsStorage ?? 'memory', clock: 'real', host: '127.0.0.1', json: false };
+  const args: CliArgs = { appRoot: process.cwd(), port: 7071, storage: env.AzureWebJobsStorage ?? 'memory', clock: 'real', host: '127.0.0.1', json: false, keys: {} };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = () => {
@@ -51,6 +54,15 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
       case '--host':
         args.host = value();
         break;
+      case '--function-key':
+        args.keys.functionKey = value();
+        break;
+      case '--master-key':
+        args.keys.masterKey = value();
+        break;
+      case '--system-key':
+        args.keys.systemKey = value();
+        break;
       case '--json':
         args.json = true;
         break;
@@ -67,7 +79,7 @@ export function parseArgs(argv: string[], env: NodeJS.ProcessEnv = process.env):
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
-  const host = await startLocalHost({ appRoot: args.appRoot, port: args.port, storage: args.storage, clock: args.clock, host: args.host, log: 'console' });
+  const host = await startLocalHost({ appRoot: args.appRoot, port: args.port, storage: args.storage, clock: args.clock, host: args.host, keys: args.keys, log: 'console' });
   if (args.json) {
     process.stdout.write(`${JSON.stringify({ baseUrl: host.baseUrl, functionKey: host.functionKey, masterKey: host.masterKey, systemKey: host.systemKey, workerPid: host.workerPid })}\n`);
   } else {

@@ -11,9 +11,10 @@ import { buildAppEnvironment, readLocalSettingsValues } from './config/localSett
 import type { WebhookContext } from './durable/clientBinding';
 import type { HistoryEvent } from './durable/history';
 import { DurableEngine } from './durable/engine';
+import type { PoisonPolicy } from './durable/poison';
 import { DurableHttpApi } from './durable/httpApi';
 import { buildRouteTable } from './http/functionRoutes';
-import { createHostKeys, type HostKeyOptions } from './http/keys';
+import { loadHostKeys, type HostKeyOptions } from './http/keys';
 import { createFrontHandler, createRpcHandler, RPC_PATH } from './http/server';
 import { consoleLog, silentLog, type HostLog } from './log';
 import type { FunctionMetadata } from './rpc/types';
@@ -30,12 +31,15 @@ export interface LocalHostOptions {
   host?: string;
   /** An Azure Storage connection string (Azurite, "UseDevelopmentStorage=true"), "memory" (default) or a Store. */
   storage?: string | Store;
+  /** Pinned keys; the others come from the store (saved by an earlier start) or are generated and saved. */
   keys?: HostKeyOptions;
   /** Extra app settings; they win over the process environment and local.settings.json. */
   env?: Record<string, string>;
   /** 'real' (default); 'virtual' skips idle time to the next durable timer; 'manual' moves only with advanceClock(). */
   clock?: ClockMode;
   log?: HostLog | 'console' | 'silent';
+  /** Retries of failing instances and activity work items before they fail (default: 5 attempts, 250 ms doubling to 5 s). */
+  poisonPolicy?: PoisonPolicy;
 }
 
 export interface LocalHost {
@@ -79,7 +83,6 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const appRoot = path.resolve(options.appRoot);
   const log: HostLog = options.log === 'console' ? consoleLog : options.log === 'silent' || options.log === undefined ? silentLog : options.log;
   const bindHost = options.host ?? '127.0.0.1';
-  const keys = createHostKeys(options.keys);
   const clock = createClock(options.clock ?? 'real');
 
   let handler: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => {
@@ -107,7 +110,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const settings = readHostSettings(appRoot, env);
     store = await createStore(options.storage ?? 'memory', settings.hubName);
     await store.init();
-    worker = new WorkerProcess({ appRoot, env, log });
+    const keys = await loadHostKeys(store, options.keys);
+    worker = new WorkerProcess({ appRoot, env, log, functionTimeoutMs: settings.functionTimeoutMs });
     await worker.start();
     const running = worker;
     const invoke = (request: Parameters<WorkerProcess['invoke']>[0]) => running.invoke(request);
@@ -120,6 +124,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       overridableExistingInstanceStates: settings.overridableExistingInstanceStates,
       maxConcurrentActivityFunctions: settings.maxConcurrentActivityFunctions,
       maxConcurrentOrchestratorFunctions: settings.maxConcurrentOrchestratorFunctions,
+      poisonPolicy: options.poisonPolicy,
     });
     const webhook: WebhookContext = { origin, hubName: settings.hubName, systemKey: keys.systemKey, rpcBaseUrl };
     const durableApi = new DurableHttpApi(engine, webhook);

@@ -106,9 +106,3 @@ export function encodedInput(input: unknown): string | null {
   if (input === undefined) return null;
   return typeof input === 'string' ? input : JSON.stringify(input);
 }
-
-/** A stable GUID-shaped id derived from text, so a re-run of an interrupted episode reuses the same ids. */
-export function deterministicGuid(text: string): string {
-  const h = createHash('sha1').update(text).digest('hex');
-  return `${h.slice(0, 8)}-${h.slice(8, 12)}-5${h.slice(13, 16)}-${((parseInt(h.slice(16, 18), 16) & 0x3f) | 0x80).toString(16)}${h.slice(18, 20)}-${h.slice(20, 32)}`;
-}

@@ -9,11 +9,19 @@ import type { HostLog } from '../log';
 import { findTrigger, type FunctionMetadata, type RpcInvocationRequest } from '../rpc/types';
 import { ConcurrencyError, TERMINAL_STATUSES, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type ParentRef, type RuntimeStatus, type Store, type WorkItem } from '../store/store';
 import type { InvocationOutcome } from '../worker/invoker';
-import { ActionType, deterministicGuid, encodedInput, flattenActions, isUnsupported, recordOf, replayMismatch, takesSequenceId, type ActionJson, type ActionRecord } from './actions';
+import { ActionType, encodedInput, flattenActions, isUnsupported, recordOf, replayMismatch, takesSequenceId, type ActionJson } from './actions';
 import { activityFailure, activityInputData, activityResult } from './activityEncoding';
 import { completedTaskId, EventType, history as events, OrchestrationStatusCode, type HistoryEvent, type ParentInstanceInfo } from './history';
+import { deterministicGuidN, newGuidN } from './instanceIds';
 import { readOrchestratorOutcome } from './orchestratorResult';
+import { rewindHistory } from './rewind';
+import { newEngineState, type EngineState } from './engineState';
+import { selectBatch } from './episodeBatch';
+import { replayGuard } from './replayGuard';
 import { retryDelayMs, retryTimeoutExpired, type RetryOptionsJson } from './retry';
+import { DEFAULT_POISON_POLICY, PoisonTracker, type PoisonPolicy } from './poison';
+import { StorageRecovery } from './storageRecovery';
+import { describeError, isStorageUnavailable } from '../store/storeErrors';
 import { TimerScheduler } from './timerScheduler';
 import { KeyedMutex, WorkQueue } from './workQueue';
 
@@ -28,31 +36,10 @@ export interface EngineOptions {
   overridableExistingInstanceStates: 'AnyState' | 'NonRunningStates';
   maxConcurrentActivityFunctions: number;
   maxConcurrentOrchestratorFunctions: number;
-}
-
-interface PendingWork {
-  kind: 'activity' | 'subOrchestration' | 'timer' | 'retryTimer';
-  /** Key (first attempt id) of the retry policy this work belongs to. */
-  retryKey?: number;
-}
-
-interface RetryState {
-  kind: 'activity' | 'subOrchestration';
-  name: string;
-  input: unknown;
-  instanceId?: string;
-  options: RetryOptionsJson;
-  failures: number;
-  firstAttemptAt: number;
-}
-
-interface EngineState {
-  /** Mirrors TaskOrchestrationExecutor.sequenceNumber. */
-  nextId: number;
-  actions: ActionRecord[];
-  pending: Record<string, PendingWork>;
-  retries: Record<string, RetryState>;
-  lastTimestamp: number;
+  /** Retries of failing instances and work items before they fail for good. */
+  poisonPolicy?: PoisonPolicy;
+  /** How long stop() lets running episodes and activities finish. */
+  stopGraceMs?: number;
 }
 
 interface InstanceState {
@@ -70,12 +57,28 @@ type Outbound =
   | { type: 'timer'; message: InboxMessage }
   | { type: 'cancelTimer'; timerId: number }
   | { type: 'startChild'; instanceId: string; executionId: string; name: string; input: string | null; parent: ParentRef }
-  | { type: 'notifyParent'; message: InboxMessage };
+  | { type: 'notifyParent'; message: InboxMessage }
+  | { type: 'message'; message: InboxMessage };
 
-export class ConflictError extends Error {}
+/** DTFx OrchestrationAlreadyExistsException: a start refused by overridableExistingInstanceStates. */
+export class OrchestrationAlreadyExistsError extends Error {
+  readonly exceptionType = 'DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException';
+  constructor(status: RuntimeStatus) {
+    // AzureStorageOrchestrationService.CreateTaskOrchestrationAsync's message.
+    super(`An Orchestration instance with the status ${status} already exists.`);
+    this.name = 'OrchestrationAlreadyExistsError';
+  }
+}
+/** The InvalidOperationException of DurableClient.RewindAsync for an instance that has not failed. */
+export class NotFailedError extends Error {
+  readonly exceptionType = 'System.InvalidOperationException';
+  constructor() {
+    super('The rewind operation is only supported on failed orchestration instances.');
+    this.name = 'NotFailedError';
+  }
+}
 export class NotFoundError extends Error {}
 
-const newEngineState = (): EngineState => ({ nextId: 0, actions: [], pending: {}, retries: {}, lastTimestamp: 0 });
 
 let messageCounter = 0;
 function messageId(at: number): string {
@@ -118,6 +121,10 @@ export class DurableEngine {
   #idleCheck: NodeJS.Timeout | undefined;
   #probeWarned = false;
   #idleWaiters: (() => void)[] = [];
+  #quietWaiters: (() => void)[] = [];
+  readonly #poison: PoisonTracker;
+  readonly #activityPoison: PoisonTracker;
+  readonly #recovery: StorageRecovery;
 
   constructor(private readonly options: EngineOptions) {
     this.#store = options.store;
@@ -128,31 +135,85 @@ export class DurableEngine {
       const trigger = findTrigger(metadata);
       if (trigger) this.#functions.set(metadata.name, { metadata, triggerName: trigger.name, triggerType: String(trigger.binding.type) });
     }
-    this.#activities = new WorkQueue(options.maxConcurrentActivityFunctions, () => this.#scheduleIdleCheck());
-    this.#orchestrators = new WorkQueue(options.maxConcurrentOrchestratorFunctions);
+    const onQueueError = (err: unknown) => this.#log({ level: 'error', category: 'durable', message: `Unhandled error in a queued job (a host bug): ${(err as Error).stack ?? String(err)}` });
+    this.#activities = new WorkQueue(options.maxConcurrentActivityFunctions, onQueueError, () => {
+      this.#scheduleIdleCheck();
+      this.#notifyQuiet();
+    });
+    this.#orchestrators = new WorkQueue(options.maxConcurrentOrchestratorFunctions, onQueueError);
     this.#timers = new TimerScheduler(this.#clock, (id) => this.kick(id));
+    this.#poison = new PoisonTracker(options.poisonPolicy ?? DEFAULT_POISON_POLICY);
+    this.#activityPoison = new PoisonTracker(options.poisonPolicy ?? DEFAULT_POISON_POLICY);
+    this.#recovery = new StorageRecovery({
+      probe: async () => {
+        await this.#store.getInstance('\u0001storage-probe');
+      },
+      reload: () => this.#reload(),
+      log: this.#log,
+    });
   }
 
   // ---------------------------------------------------------------- lifecycle
 
   /** Loads the inbox and outstanding activity work from the store and resumes everything. */
   async start(): Promise<void> {
-    for (const message of await this.#store.listMessages()) this.#mirror(message);
-    for (const item of await this.#store.listWorkItems()) this.#dispatchActivity(item);
-    for (const instanceId of this.#inbox.keys()) this.#wakeWhenDue(instanceId);
+    await this.#reload();
     this.#scheduleIdleCheck();
   }
 
+  /**
+   * Re-reads what the store holds (at start, and when storage is back after an outage): inbox messages
+   * are merged into the mirror, activity work items are dispatched (running ones are not doubled), and
+   * every instance with messages is woken. Cached instance states are dropped: the store is the truth.
+   */
+  async #reload(): Promise<void> {
+    const [messages, items] = await Promise.all([this.#store.listMessages(), this.#store.listWorkItems()]);
+    this.#cache.clear();
+    for (const message of messages) this.#mirror(message);
+    for (const item of items) this.#dispatchActivity(item);
+    for (const instanceId of [...this.#inbox.keys()]) this.#wakeWhenDue(instanceId);
+  }
+
+  /** Whether the engine waits for storage to come back (tests and logs). */
+  get storageOutage(): boolean {
+    return this.#recovery.inOutage;
+  }
+
+  /**
+   * Stops taking work and lets running episodes and activities finish (their results are committed) for
+   * up to stopGraceMs. Whatever still runs then is named in a warning: its inbox messages and work items
+   * stay in the store and run again at the next start.
+   */
   async stop(): Promise<void> {
     this.#stopped = true;
     this.#timers.stop();
+    this.#recovery.stop();
     if (this.#idleCheck) clearTimeout(this.#idleCheck);
     for (const timer of this.#retryTimers) clearTimeout(timer);
-    // Let running episodes finish their commit so the store stays consistent.
-    const deadline = Date.now() + 10_000;
-    while ((this.#draining.size > 0 || this.#activities.size > 0) && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 20));
+    const graceMs = this.options.stopGraceMs ?? 10_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      this.#whenQuiet().then(() => false),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      this.#log({
+        level: 'warning',
+        category: 'durable',
+        message: `Stopped with ${this.#draining.size} orchestration episode(s) and ${this.#activities.size} activity invocation(s) still running after ${graceMs} ms; their messages and work items stay in the store and run again at the next start.`,
+      });
     }
+  }
+
+  #whenQuiet(): Promise<void> {
+    if (this.#draining.size === 0 && this.#activities.size === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#quietWaiters.push(resolve));
+  }
+
+  #notifyQuiet(): void {
+    if (this.#draining.size > 0 || this.#activities.size > 0) return;
+    for (const resolve of this.#quietWaiters.splice(0)) resolve();
   }
 
   /** HTTP invocations in flight count as activity for the virtual clock. */
@@ -189,14 +250,14 @@ export class DurableEngine {
     await this.#mutex.run(instanceId, async () => {
       const existing = this.#cache.get(instanceId)?.committed ?? (await this.#store.getInstance(instanceId));
       if (existing && this.options.overridableExistingInstanceStates === 'NonRunningStates' && !TERMINAL_STATUSES.has(existing.runtimeStatus)) {
-        throw new ConflictError(`An Orchestration instance with the status ${existing.runtimeStatus} already exists.`);
+        throw new OrchestrationAlreadyExistsError(existing.runtimeStatus);
       }
       const now = this.#clock.now();
       const record: InstanceRecord = {
         instanceId,
         name,
         version,
-        executionId: randomUUID(),
+        executionId: newGuidN(),
         runtimeStatus: 'Pending',
         createdTime: now,
         lastUpdatedTime: now,
@@ -208,7 +269,7 @@ export class DurableEngine {
         engineState: JSON.stringify(newEngineState()),
         lastConsumed: [],
       };
-      await this.#createInstance(record, null, existing !== undefined);
+      await this.#createInstance(record, null);
     });
   }
 
@@ -244,6 +305,36 @@ export class DurableEngine {
     await this.#enqueue({ id: messageId(this.#clock.now()), instanceId, visibleAt: 0, event: events.executionResumed(this.#clock.now(), reason) });
   }
 
+  /** Rewinds a Failed instance (and its failed sub-orchestrations): failed work runs again. */
+  async rewind(instanceId: string, reason: string | null): Promise<void> {
+    await this.#mutex.run(instanceId, () => this.#rewindLocked(instanceId, reason));
+  }
+
+  async #rewindLocked(instanceId: string, reason: string | null): Promise<void> {
+    const state = await this.#load(instanceId);
+    if (!state) throw new NotFoundError(`No instance with ID '${instanceId}' found.`);
+    if (state.record.runtimeStatus !== 'Failed') throw new NotFailedError();
+    const { record, engine } = state;
+    const rewound = rewindHistory(state.history);
+    await this.#store.writeHistory(instanceId, 0, rewound.history);
+    state.history = rewound.history;
+    const now = this.#timestamp(state);
+    const scheduled: HistoryEvent[] = [];
+    const outbound: Outbound[] = [];
+    for (const activity of rewound.activities) {
+      this.#scheduleCall(state, now, activity.taskScheduledId, 'activity', activity.name, activity.input, undefined, undefined, scheduled, outbound);
+    }
+    for (const child of rewound.children) {
+      engine.pending[String(child.taskScheduledId)] = { kind: 'subOrchestration' };
+      await this.#mutex.run(child.instanceId, () => this.#rewindLocked(child.instanceId, reason));
+    }
+    record.runtimeStatus = 'Pending';
+    record.output = null;
+    await this.#commit(state, scheduled, outbound, [], now);
+    // A GenericEvent wakes the instance for a replay (DTFx RewindTaskOrchestrationAsync sends one too).
+    await this.#enqueue({ id: messageId(now), instanceId, executionId: record.executionId, visibleAt: 0, event: { EventType: EventType.GenericEvent, EventId: -1, IsPlayed: false, Timestamp: new Date(now).toISOString(), Data: reason } });
+  }
+
   async purge(instanceId: string): Promise<boolean> {
     return this.#mutex.run(instanceId, async () => {
       this.#cache.delete(instanceId);
@@ -266,22 +357,76 @@ export class DurableEngine {
     this.#draining.add(instanceId);
     void this.#orchestrators
       .run(() => this.#mutex.run(instanceId, () => this.#drain(instanceId)))
-      .catch((err: Error) => {
-        this.#log({ level: 'error', category: 'durable', message: `Processing instance "${instanceId}" failed, retrying in 1 s: ${err.stack ?? err.message}` });
-        // The messages are still in the inbox (nothing was committed): try again, e.g. after a worker restart.
-        const retry = setTimeout(() => {
-          this.#retryTimers.delete(retry);
-          this.kick(instanceId);
-        }, 1000);
-        this.#retryTimers.add(retry);
-      })
+      .then(
+        () => this.#poison.clear(instanceId),
+        (err: unknown) => this.#onDrainError(instanceId, err),
+      )
       .finally(() => {
         this.#draining.delete(instanceId);
         if (this.#dirty.delete(instanceId)) this.kick(instanceId);
         else if (this.#hasVisible(instanceId)) this.#parked.add(instanceId);
         else this.#wakeWhenDue(instanceId);
         this.#scheduleIdleCheck();
+        this.#notifyQuiet();
       });
+  }
+
+  /**
+   * A failed drain left its messages in the inbox (nothing was committed). A storage outage is handed to
+   * the recovery loop, which wakes the instance again; anything else is a poison attempt: retried with
+   * backoff, logged in full once, and after PoisonPolicy.maxAttempts the instance fails naming the cause.
+   */
+  #onDrainError(instanceId: string, err: unknown): void {
+    if (this.#stopped) {
+      this.#log({ level: 'debug', category: 'durable', message: `Instance "${instanceId}" interrupted by stop: ${describeError(err)}` });
+      return;
+    }
+    if (isStorageUnavailable(err)) {
+      this.#recovery.report(err);
+      return;
+    }
+    const verdict = this.#poison.recordFailure(instanceId);
+    const { maxAttempts } = this.#poison.policy;
+    if (verdict.exhausted) {
+      this.#log({ level: 'error', category: 'durable', message: `Instance "${instanceId}" failed ${verdict.attempts} times in a row; failing it: ${describeError(err)}` });
+      void this.#orchestrators
+        .run(() => this.#mutex.run(instanceId, () => this.#failPoisoned(instanceId, err, verdict.attempts)))
+        .then(
+          () => this.#poison.clear(instanceId),
+          (failErr: unknown) => {
+            if (isStorageUnavailable(failErr)) this.#recovery.report(failErr);
+            else this.#log({ level: 'error', category: 'durable', message: `Instance "${instanceId}" could not be marked Failed either: ${describeError(failErr)}` });
+          },
+        );
+      return;
+    }
+    const detail = verdict.attempts === 1 ? ((err as Error).stack ?? String(err)) : describeError(err);
+    this.#log({ level: 'warning', category: 'durable', message: `Processing instance "${instanceId}" failed (attempt ${verdict.attempts} of ${maxAttempts}), retrying in ${verdict.delayMs} ms: ${detail}` });
+    this.#retryLater(verdict.delayMs, () => this.kick(instanceId));
+  }
+
+  #retryLater(delayMs: number, action: () => void): void {
+    const timer = setTimeout(() => {
+      this.#retryTimers.delete(timer);
+      if (!this.#stopped) action();
+    }, delayMs);
+    this.#retryTimers.add(timer);
+  }
+
+  /** Ends a poison instance: its visible messages are consumed by a Failed completion naming the cause. */
+  async #failPoisoned(instanceId: string, cause: unknown, attempts: number): Promise<void> {
+    this.#cache.delete(instanceId);
+    const state = await this.#load(instanceId);
+    const now = this.#clock.now();
+    const visible = (this.#inbox.get(instanceId) ?? []).filter((m) => m.visibleAt <= now).map((m) => m.id);
+    if (!state || TERMINAL_STATUSES.has(state.record.runtimeStatus)) {
+      await this.#dropMessages(instanceId, visible);
+      return;
+    }
+    const at = this.#timestamp(state);
+    const message = `The local host could not process orchestration '${state.record.name}' after ${attempts} attempts; last error: ${describeError(cause)}`;
+    await this.#completeEpisode(state, at, [events.orchestratorStarted(at)], [], visible, { status: 'Failed', message, details: (cause as Error).stack ?? '' });
+    this.#cache.delete(instanceId);
   }
 
   #hasVisible(instanceId: string): boolean {
@@ -370,10 +515,10 @@ export class DurableEngine {
     return state;
   }
 
-  async #createInstance(record: InstanceRecord, parent: ParentInstanceInfo | null, overwrite: boolean): Promise<void> {
-    const version = await this.#store.putInstance(record, overwrite ? undefined : undefined);
-    this.#cache.set(record.instanceId, { record, committed: structuredClone(record), version, history: [], engine: JSON.parse(record.engineState) as EngineState });
-    await this.#enqueue({
+  async #createInstance(record: InstanceRecord, parent: ParentInstanceInfo | null): Promise<void> {
+    // The start message goes first, as in DTFx (CreateTaskOrchestrationAsync sends it, then writes the
+    // instance row): a crash in between leaves a start message that #drain turns into the instance.
+    const message: InboxMessage = {
       id: messageId(this.#clock.now()),
       instanceId: record.instanceId,
       executionId: record.executionId,
@@ -386,23 +531,62 @@ export class DurableEngine {
         input: record.input,
         parent,
       }),
-    });
+    };
+    await this.#store.putMessage(message);
+    const version = await this.#store.putInstance(record);
+    this.#cache.set(record.instanceId, { record, committed: structuredClone(record), version, history: [], engine: JSON.parse(record.engineState) as EngineState });
+    this.#mirror(message);
+    this.#wakeWhenDue(record.instanceId);
+  }
+
+  /** The instance row a start message stands for, when a crash came between the message and the row. */
+  async #recoverFromStartMessage(instanceId: string, visible: InboxMessage[]): Promise<InstanceState | undefined> {
+    const start = visible.find((m) => m.event.EventType === EventType.ExecutionStarted);
+    if (!start || start.executionId === undefined) return undefined;
+    const event = start.event;
+    const parentInfo = event.ParentInstance as ParentInstanceInfo | null | undefined;
+    const now = this.#clock.now();
+    const record: InstanceRecord = {
+      instanceId,
+      name: String(event.Name),
+      version: String(event.Version ?? ''),
+      executionId: start.executionId,
+      runtimeStatus: 'Pending',
+      createdTime: Date.parse(event.Timestamp) || now,
+      lastUpdatedTime: now,
+      input: (event.Input as string | null | undefined) ?? null,
+      output: null,
+      customStatus: null,
+      parent: parentInfo
+        ? { instanceId: parentInfo.OrchestrationInstance.InstanceId, executionId: parentInfo.OrchestrationInstance.ExecutionId, name: parentInfo.Name, taskScheduledId: parentInfo.TaskScheduleId }
+        : null,
+      historyLength: 0,
+      engineState: JSON.stringify(newEngineState()),
+      lastConsumed: [],
+    };
+    this.#log({ level: 'warning', category: 'durable', message: `Instance "${instanceId}" had a start message but no instance row (a crash between the two writes): creating the row.` });
+    const version = await this.#store.putInstance(record);
+    const state: InstanceState = { record, committed: structuredClone(record), version, history: [], engine: newEngineState() };
+    this.#cache.set(instanceId, state);
+    return state;
   }
 
   // ---------------------------------------------------------------- episodes
 
   async #drain(instanceId: string): Promise<void> {
     for (let guard = 0; guard < 10_000 && !this.#stopped; guard++) {
-      const state = await this.#load(instanceId);
+      let state = await this.#load(instanceId);
       const now = this.#clock.now();
       const visible = (this.#inbox.get(instanceId) ?? []).filter((m) => m.visibleAt <= now);
       if (visible.length === 0) return;
+      state ??= await this.#recoverFromStartMessage(instanceId, visible);
+      if (state?.record.runtimeStatus === 'ContinuedAsNew') this.#adoptNextExecution(state, visible);
       if (!state) {
         // Messages for an instance that does not exist (purged, or never created): discard.
         await this.#dropMessages(instanceId, visible.map((m) => m.id));
         return;
       }
-      const { batch, drop } = this.#selectBatch(state, visible);
+      const { batch, drop } = selectBatch({ runtimeStatus: state.record.runtimeStatus, executionId: state.record.executionId, started: state.history.length > 0, engine: state.engine }, visible);
       await this.#dropMessages(instanceId, drop);
       if (batch.length === 0) {
         if (drop.length === 0) return;
@@ -422,79 +606,6 @@ export class DurableEngine {
         throw err;
       }
     }
-  }
-
-  /** Picks the messages of the next episode (see research §6.3 on why retry events lead a batch). */
-  #selectBatch(state: InstanceState, visible: InboxMessage[]): { batch: InboxMessage[]; drop: string[] } {
-    const { record, engine } = state;
-    const batch: InboxMessage[] = [];
-    const drop: string[] = [];
-    const taken = new Set<number>();
-    const started = state.history.length > 0;
-    const terminal = TERMINAL_STATUSES.has(record.runtimeStatus);
-
-    if (!started) {
-      // Only the start of the current execution (or a terminate) can be processed before the start.
-      for (const m of visible) {
-        if (m.event.EventType === EventType.ExecutionStarted) {
-          if (m.executionId === record.executionId && !terminal) return { batch: [m], drop };
-          drop.push(m.id);
-        } else if (m.event.EventType === EventType.ExecutionTerminated && !terminal) {
-          return { batch: [m], drop };
-        } else if (terminal) drop.push(m.id);
-      }
-      return { batch, drop };
-    }
-
-    for (const m of visible) {
-      const type = m.event.EventType;
-      if (type === EventType.ExecutionStarted || terminal || (m.executionId !== undefined && m.executionId !== record.executionId)) {
-        drop.push(m.id);
-        continue;
-      }
-      if (type === EventType.ExecutionTerminated || type === EventType.ExecutionSuspended || type === EventType.ExecutionResumed) {
-        if (batch.length > 0) break;
-        if (type === EventType.ExecutionResumed && record.runtimeStatus !== 'Suspended') {
-          drop.push(m.id);
-          continue;
-        }
-        if (type === EventType.ExecutionSuspended && record.runtimeStatus === 'Suspended') {
-          drop.push(m.id);
-          continue;
-        }
-        return { batch: [m], drop };
-      }
-      if (record.runtimeStatus === 'Suspended') continue; // held until resumed
-      const id = completedTaskId(m.event);
-      if (id !== undefined) {
-        const work = engine.pending[String(id)];
-        if (!work || taken.has(id)) {
-          drop.push(m.id); // a duplicate delivery, or the completion of cancelled work
-          continue;
-        }
-        if (this.#allocatesIds(engine, work, m.event)) {
-          if (batch.length > 0) break;
-        }
-        taken.add(id);
-        batch.push(m);
-        continue;
-      }
-      if (type === EventType.EventRaised) {
-        batch.push(m);
-        continue;
-      }
-      drop.push(m.id);
-    }
-    return { batch, drop };
-  }
-
-  /** Whether delivering this event makes the JS library take new sequence ids (RetryableTask). */
-  #allocatesIds(engine: EngineState, work: PendingWork, event: HistoryEvent): boolean {
-    if (work.retryKey === undefined) return false;
-    const retry = engine.retries[String(work.retryKey)];
-    if (!retry) return false;
-    if (work.kind === 'retryTimer') return retry.failures < retry.options.maxNumberOfAttempts;
-    return event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed;
   }
 
   #timestamp(state: InstanceState): number {
@@ -700,26 +811,13 @@ export class DurableEngine {
       return this.#completeEpisode(state, now, appended, outbound, consumed, { status: 'Completed', output });
     }
 
-    const guard = this.#guard(engine, outcome);
+    const guard = outcome.probe ? replayGuard(engine.pending, outcome.probe) : undefined;
     if (guard) {
       const message = `Local host replay guard in '${record.name}': ${guard}. The orchestration would hang silently; this is a host/library id mismatch, please report it.`;
       return this.#completeEpisode(state, now, appended, outbound, consumed, { status: 'Failed', message, details: '' });
     }
     record.runtimeStatus = 'Running';
     await this.#commit(state, [...appended, events.orchestratorCompleted(now)], outbound, consumed, now);
-  }
-
-  /** Compares what the JS waits for with what the host will deliver; any difference is a silent hang. */
-  #guard(engine: EngineState, outcome: InvocationOutcome): string | undefined {
-    const probe = outcome.probe;
-    if (!probe) return undefined;
-    if (probe.deferredTaskIds.length > 0) return `the host delivered completions for task id(s) ${probe.deferredTaskIds.join(', ')} that the orchestrator is not waiting for`;
-    const jsOpen = new Set(probe.openTaskIds.filter((id) => !probe.canceledTimerIds.includes(id)));
-    const hostPending = new Set(Object.keys(engine.pending).map(Number));
-    const onlyJs = [...jsOpen].filter((id) => !hostPending.has(id));
-    const onlyHost = [...hostPending].filter((id) => !jsOpen.has(id));
-    if (onlyJs.length === 0 && onlyHost.length === 0) return undefined;
-    return `the orchestrator waits for task id(s) [${[...jsOpen].join(', ')}] but the host has work pending for [${[...hostPending].join(', ')}]`;
   }
 
   #timerMessage(record: InstanceRecord, timerId: number, fireAtMs: number, fireAt: string): InboxMessage {
@@ -763,7 +861,7 @@ export class DurableEngine {
     outbound.push({
       type: 'startChild',
       instanceId,
-      executionId: deterministicGuid(`${record.executionId}:${id}`),
+      executionId: deterministicGuidN(`${record.executionId}:${id}`),
       name,
       input: inputJson,
       parent: { instanceId: record.instanceId, executionId: record.executionId, name: record.name, taskScheduledId: id },
@@ -817,29 +915,40 @@ export class DurableEngine {
     const completion = events.executionCompleted(now, engine.nextId, OrchestrationStatusCode.ContinuedAsNew, input);
     const cleanup = this.#cancelAllPending(state);
     record.runtimeStatus = 'ContinuedAsNew';
-    await this.#commit(state, [...appended, completion, events.orchestratorCompleted(now)], [...outbound, ...cleanup], consumed, now);
-    // A new execution with a fresh history; instance-addressed messages (raised events) carry over.
-    const executionId = randomUUID();
-    record.executionId = executionId;
-    record.input = input;
-    record.output = null;
-    record.historyLength = 0;
-    state.history = [];
-    state.engine = { ...newEngineState(), lastTimestamp: engine.lastTimestamp };
-    record.engineState = JSON.stringify(state.engine);
-    record.lastConsumed = [];
-    state.version = await this.#store.putInstance(record, state.version);
-    state.committed = structuredClone(record);
+    // The next execution's start message is part of this commit (written before the row), so a crash
+    // cannot leave a ContinuedAsNew instance without it; #adoptNextExecution picks it up. Its id derives
+    // from this execution's, so a re-run of an interrupted episode sends the same one.
+    const executionId = deterministicGuidN(`${record.executionId}:continueAsNew`);
     const parent: ParentInstanceInfo | null = record.parent
       ? { Name: record.parent.name, Version: '', TaskScheduleId: record.parent.taskScheduledId, OrchestrationInstance: { InstanceId: record.parent.instanceId, ExecutionId: record.parent.executionId } }
       : null;
-    await this.#enqueue({
+    const next: InboxMessage = {
       id: messageId(now),
       instanceId: record.instanceId,
       executionId,
       visibleAt: 0,
       event: events.executionStarted(now, { instanceId: record.instanceId, executionId, name: record.name, version: record.version, input, parent }),
-    });
+    };
+    await this.#commit(state, [...appended, completion, events.orchestratorCompleted(now)], [...outbound, ...cleanup, { type: 'message', message: next }], consumed, now);
+  }
+
+  /**
+   * A ContinuedAsNew instance starts its next execution from the start message its last episode sent:
+   * the working copy switches to the new execution id with a fresh history and engine state (persisted
+   * by that execution's first commit; raised events addressed to the instance carry over).
+   */
+  #adoptNextExecution(state: InstanceState, visible: InboxMessage[]): void {
+    const next = visible.find((m) => m.event.EventType === EventType.ExecutionStarted && m.executionId !== undefined && m.executionId !== state.record.executionId);
+    if (!next || next.executionId === undefined) return;
+    const { record } = state;
+    record.executionId = next.executionId;
+    record.input = (next.event.Input as string | null | undefined) ?? null;
+    record.output = null;
+    record.historyLength = 0;
+    record.lastConsumed = [];
+    state.history = [];
+    state.engine = { ...newEngineState(), lastTimestamp: state.engine.lastTimestamp };
+    record.engineState = JSON.stringify(state.engine);
   }
 
   /**
@@ -858,6 +967,7 @@ export class DurableEngine {
             return this.#store.putWorkItem(out.item);
           case 'timer':
           case 'notifyParent':
+          case 'message':
             return this.#store.putMessage(out.message);
           case 'startChild':
             return this.#startChild(out, now);
@@ -883,6 +993,7 @@ export class DurableEngine {
           break;
         case 'timer':
         case 'notifyParent':
+        case 'message':
           this.#mirror(out.message);
           this.#wakeWhenDue(out.message.instanceId);
           break;
@@ -925,7 +1036,7 @@ export class DurableEngine {
       OrchestrationInstance: { InstanceId: out.parent.instanceId, ExecutionId: out.parent.executionId },
     };
     // The child gets its own lock; it cannot be the instance committing now (ids must differ).
-    await this.#mutex.run(out.instanceId, () => this.#createInstance(record, parent, existing !== undefined));
+    await this.#mutex.run(out.instanceId, () => this.#createInstance(record, parent));
   }
 
   // ---------------------------------------------------------------- activities
@@ -935,21 +1046,66 @@ export class DurableEngine {
     if (this.#activityKeys.has(key) || this.#stopped) return;
     this.#activityKeys.add(key);
     this.#activities.push(async () => {
+      let retryIn: number | undefined;
       try {
-        await this.#runActivity(item);
+        retryIn = await this.#runActivity(item);
+      } catch (err) {
+        retryIn = await this.#onActivityError(item, err);
       } finally {
         this.#activityKeys.delete(key);
       }
+      if (retryIn !== undefined) this.#retryLater(retryIn, () => this.#dispatchActivity(item));
     });
   }
 
-  async #runActivity(item: WorkItem): Promise<void> {
-    if (this.#stopped) return;
+  /**
+   * The work item stays in the store whatever happens here. A storage outage goes to the recovery loop
+   * (its reload dispatches the item again); other errors are retried with backoff, and after
+   * PoisonPolicy.maxAttempts the activity fails (TaskFailed naming the cause) so the orchestrator is not
+   * left waiting. Returns the delay before the next attempt, if any.
+   */
+  async #onActivityError(item: WorkItem, err: unknown): Promise<number | undefined> {
+    if (this.#stopped) return undefined;
+    if (isStorageUnavailable(err)) {
+      this.#recovery.report(err);
+      return undefined;
+    }
+    return this.#activityAttemptFailed(item, describeError(err), (err as Error).stack ?? String(err));
+  }
+
+  async #activityAttemptFailed(item: WorkItem, cause: string, detail: string): Promise<number | undefined> {
+    const verdict = this.#activityPoison.recordFailure(`${item.instanceId}\u0000${item.key}`);
+    if (!verdict.exhausted) {
+      this.#log({ level: 'warning', category: 'durable', functionName: item.name, message: `Running activity '${item.name}' for "${item.instanceId}" failed (attempt ${verdict.attempts} of ${this.#activityPoison.policy.maxAttempts}), retrying in ${verdict.delayMs} ms: ${verdict.attempts === 1 ? detail : cause}` });
+      return verdict.delayMs;
+    }
+    this.#activityPoison.clear(`${item.instanceId}\u0000${item.key}`);
+    const reason = `Activity function '${item.name}' could not be run by the local host after ${verdict.attempts} attempts: ${cause}`;
+    this.#log({ level: 'error', category: 'durable', functionName: item.name, message: `${reason} (instance "${item.instanceId}").` });
+    try {
+      await this.#finishActivity(item, events.taskFailed(this.#clock.now(), item.taskScheduledId, reason, '', null));
+    } catch (err) {
+      if (isStorageUnavailable(err)) this.#recovery.report(err);
+      else this.#log({ level: 'error', category: 'durable', message: `Could not record the failure of activity '${item.name}' for "${item.instanceId}": ${describeError(err)}` });
+    }
+    return undefined;
+  }
+
+  /** Records the activity's outcome in the instance's inbox, then retires the work item. */
+  async #finishActivity(item: WorkItem, event: HistoryEvent): Promise<void> {
+    await this.#enqueue({ id: messageId(this.#clock.now()), instanceId: item.instanceId, executionId: item.executionId, visibleAt: 0, event });
+    await this.#store.deleteWorkItem(item.instanceId, item.key);
+    this.#activityPoison.clear(`${item.instanceId}\u0000${item.key}`);
+  }
+
+  /** Runs one activity work item; returns a delay when it must be tried again. */
+  async #runActivity(item: WorkItem): Promise<number | undefined> {
+    if (this.#stopped) return undefined;
     const owner = await this.#mutex.run(item.instanceId, () => this.#load(item.instanceId));
     const work = owner?.engine.pending[String(item.taskScheduledId)];
     if (!owner || owner.record.executionId !== item.executionId || !work || work.kind !== 'activity') {
       await this.#store.deleteWorkItem(item.instanceId, item.key); // abandoned by a finished or restarted instance
-      return;
+      return undefined;
     }
     const fn = this.#functions.get(item.name);
     let event: HistoryEvent;
@@ -965,10 +1121,10 @@ export class DurableEngine {
         inputData: [{ name: fn.triggerName, data }],
         triggerMetadata: { instanceId: { string: item.instanceId } },
       });
-      if (this.#stopped) return; // the work item stays: a restarted host runs it again (at least once)
+      // A worker crash is a runtime failure, not the activity's: run it again (bounded, see PoisonPolicy).
       if (outcome.error?.name === 'WorkerExited' || outcome.error?.name === 'WorkerUnavailable') {
-        setTimeout(() => this.#dispatchActivity(item), 250);
-        return;
+        if (this.#stopped) return undefined; // the work item stays: the next start runs it (at least once)
+        return this.#activityAttemptFailed(item, outcome.error.message, outcome.error.message);
       }
       if (outcome.error) {
         const failure = activityFailure(item.name, outcome.error);
@@ -977,8 +1133,9 @@ export class DurableEngine {
         event = events.taskCompleted(this.#clock.now(), item.taskScheduledId, activityResult(outcome.response?.returnValue));
       }
     }
-    await this.#enqueue({ id: messageId(this.#clock.now()), instanceId: item.instanceId, executionId: item.executionId, visibleAt: 0, event });
-    await this.#store.deleteWorkItem(item.instanceId, item.key);
+    // Also while stopping: a result that arrives within stop()'s grace period is kept.
+    await this.#finishActivity(item, event);
+    return undefined;
   }
 }
 

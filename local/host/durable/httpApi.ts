@@ -3,11 +3,11 @@
 // Status codes follow the extension source (research §3.2-3.3): 202 + Location + Retry-After while
 // running, 200 when terminal (Failed too unless returnInternalServerErrorOnFailure=true), 404 unknown,
 // 410 for operations on finished instances, 404 for a purge-by-filter that deleted nothing.
-import { randomUUID } from 'node:crypto';
 import type { ServerResponse } from 'node:http';
 import { TERMINAL_STATUSES, type InstanceQuery, type InstanceRecord, type RuntimeStatus } from '../store/store';
 import { managementUrls, type WebhookContext } from './clientBinding';
-import { ConflictError, type DurableEngine } from './engine';
+import { NotFailedError, OrchestrationAlreadyExistsError, type DurableEngine } from './engine';
+import { InvalidInstanceIdError, newGuidN, validateInstanceId } from './instanceIds';
 import { statusPayload } from './statusProjection';
 
 export interface DurableApiRequest {
@@ -38,6 +38,18 @@ function send(res: ServerResponse, status: number, body?: unknown, headers: Reco
 function sendError(res: ServerResponse, status: number, message: string): void {
   send(res, status, { Message: message });
 }
+
+/**
+ * HttpRequestMessageExtensions.CreateErrorResponse(status, message, exception): the exception's message and
+ * .NET type name travel in the body. StackTrace is null here: the host's own stack means nothing to a caller.
+ */
+function sendException(res: ServerResponse, status: number, message: string, err: Error & { exceptionType: string }): void {
+  send(res, status, { Message: message, ExceptionMessage: err.message, ExceptionType: err.exceptionType, StackTrace: null });
+}
+
+/** HttpApiHandler.HandleRequestAsync: ArgumentException → 400, any other exception → 500. */
+const BAD_ARGUMENTS = 'One or more of the arguments submitted is incorrect';
+const SOMETHING_WENT_WRONG = 'Something went wrong while processing your request';
 
 function bool(url: URL, name: string): boolean | undefined {
   const v = url.searchParams.get(name);
@@ -71,7 +83,9 @@ export class DurableHttpApi {
     try {
       await this.#route(req, res);
     } catch (err) {
-      sendError(res, 500, `Something went wrong while processing your request: ${(err as Error).message}`);
+      if (err instanceof InvalidInstanceIdError) return sendException(res, 400, BAD_ARGUMENTS, err);
+      if (err instanceof OrchestrationAlreadyExistsError || err instanceof NotFailedError) return sendException(res, 500, SOMETHING_WENT_WRONG, err);
+      sendError(res, 500, `${SOMETHING_WENT_WRONG}: ${(err as Error).message}`);
     }
   }
 
@@ -104,7 +118,7 @@ export class DurableHttpApi {
           case 'resume':
             return this.#control(req, res, first, second.toLowerCase() as 'terminate' | 'suspend' | 'resume');
           case 'rewind':
-            return this.#rewind(res, first);
+            return this.#rewind(req, res, first);
           case 'restart':
             return this.#restart(req, res, first);
         }
@@ -147,13 +161,10 @@ export class DurableHttpApi {
     if (!this.engine.hasOrchestrator(functionName)) {
       return sendError(res, 400, `One or more of the arguments submitted is incorrect: The function '${functionName}' doesn't exist, is disabled, or is not an orchestrator function.`);
     }
-    const instanceId = requestedId ?? randomUUID().replace(/-/g, '');
-    try {
-      await this.engine.startOrchestration(functionName, instanceId, input, req.url.searchParams.get('version') ?? '');
-    } catch (err) {
-      if (err instanceof ConflictError) return sendError(res, 409, err.message);
-      throw err;
-    }
+    const instanceId = requestedId || newGuidN();
+    validateInstanceId(instanceId);
+    // Refused starts (OrchestrationAlreadyExistsError) answer 500 through handle(), as the extension does.
+    await this.engine.startOrchestration(functionName, instanceId, input, req.url.searchParams.get('version') ?? '');
     return this.#waitOrCheckStatus(req, res, instanceId);
   }
 
@@ -265,25 +276,22 @@ export class DurableHttpApi {
     return send(res, 202);
   }
 
-  async #rewind(res: ServerResponse, instanceId: string): Promise<void> {
+  async #rewind(req: DurableApiRequest, res: ServerResponse, instanceId: string): Promise<void> {
     const record = await this.engine.getInstance(instanceId);
-    if (!record) return send(res, 404, `No orchestration with instance ID "${instanceId}" found.`);
-    if (record.runtimeStatus !== 'Failed') {
-      return send(res, 412, `This orchestration has status ${record.runtimeStatus}, but only orchestrations in the "Failed" state can be rewound.`);
-    }
-    return sendError(res, 501, 'Rewind is not supported by the underlying storage provider.');
+    // HandleRewindInstanceRequestAsync: empty 404 and 410 (the JS client then uses its own messages);
+    // other non-failed states reach DurableClient.RewindAsync's InvalidOperationException (500).
+    if (!record) return send(res, 404);
+    if (record.runtimeStatus === 'Completed' || record.runtimeStatus === 'Terminated' || record.runtimeStatus === 'Canceled') return send(res, 410);
+    await this.engine.rewind(instanceId, req.url.searchParams.get('reason'));
+    return send(res, 202);
   }
 
   async #restart(req: DurableApiRequest, res: ServerResponse, instanceId: string): Promise<void> {
     const record = await this.engine.getInstance(instanceId);
     if (!record) return sendError(res, 400, 'InstanceId does not match a valid orchestration instance.');
-    const newId = bool(req.url, 'restartWithNewInstanceId') === false ? instanceId : randomUUID().replace(/-/g, '');
-    try {
-      await this.engine.startOrchestration(record.name, newId, record.input, record.version);
-    } catch (err) {
-      if (err instanceof ConflictError) return sendError(res, 409, 'A non-terminal instance with this instance ID already exists.');
-      throw err;
-    }
+    const newId = bool(req.url, 'restartWithNewInstanceId') === false ? instanceId : newGuidN();
+    // RestartAsync starts through StartNewAsync: a running instance kept under its id is refused with 500.
+    await this.engine.startOrchestration(record.name, newId, record.input, record.version);
     return this.#waitOrCheckStatus(req, res, newId);
   }
 }

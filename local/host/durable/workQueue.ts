@@ -1,10 +1,16 @@
 // A FIFO of async jobs run with bounded concurrency (activity and orchestrator throttles,
 // like host.json maxConcurrentActivityFunctions / maxConcurrentOrchestratorFunctions).
+// Jobs handle their own errors; a rejection that still reaches the queue is a bug, reported to onError
+// (never swallowed).
 export class WorkQueue {
   #queue: (() => Promise<void>)[] = [];
   #running = 0;
 
-  constructor(private readonly limit: number, private readonly onSettled: () => void = () => undefined) {}
+  constructor(
+    private readonly limit: number,
+    private readonly onError: (err: unknown) => void,
+    private readonly onSettled: () => void = () => undefined,
+  ) {}
 
   get size(): number {
     return this.#queue.length + this.#running;
@@ -27,7 +33,7 @@ export class WorkQueue {
       const job = this.#queue.shift() as () => Promise<void>;
       this.#running++;
       void job()
-        .catch(() => undefined)
+        .catch((err: unknown) => this.onError(err))
         .finally(() => {
           this.#running--;
           this.#pump();

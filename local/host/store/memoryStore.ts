@@ -1,6 +1,6 @@
 // In-memory Store for fast tests: same contract as the Table store, including version checks.
 import type { HistoryEvent } from '../durable/history';
-import { ConcurrencyError, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type Store, type WorkItem } from './store';
+import { ConcurrencyError, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type Store, type StoredHostKeys, type WorkItem } from './store';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -10,6 +10,7 @@ export class MemoryStore implements Store {
   #history = new Map<string, HistoryEvent[]>();
   #messages = new Map<string, Map<string, InboxMessage>>();
   #workItems = new Map<string, Map<string, WorkItem>>();
+  #hostKeys: StoredHostKeys | undefined;
 
   async init(): Promise<void> {}
   async close(): Promise<void> {}
@@ -77,6 +78,14 @@ export class MemoryStore implements Store {
 
   async listMessages(): Promise<InboxMessage[]> {
     return [...this.#messages.values()].flatMap((box) => [...box.values()]).map(clone);
+  }
+
+  async readHostKeys(): Promise<StoredHostKeys | undefined> {
+    return this.#hostKeys ? clone(this.#hostKeys) : undefined;
+  }
+
+  async writeHostKeys(keys: StoredHostKeys): Promise<void> {
+    this.#hostKeys = clone(keys);
   }
 
   async putWorkItem(item: WorkItem): Promise<void> {

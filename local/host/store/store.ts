@@ -79,6 +79,13 @@ export class ConcurrencyError extends Error {
   }
 }
 
+/** The host's keys as kept in storage (the Functions host keeps them in azure-webjobs-secrets). */
+export interface StoredHostKeys {
+  masterKey: string;
+  functionKey: string;
+  systemKey: string;
+}
+
 export interface Store {
   readonly kind: 'memory' | 'table';
   init(): Promise<void>;
@@ -101,6 +108,11 @@ export interface Store {
   deleteMessages(instanceId: string, ids: string[]): Promise<void>;
   /** Every inbox message of every instance (recovery after a restart). */
   listMessages(): Promise<InboxMessage[]>;
+
+  /** The host keys saved by an earlier start, if any. */
+  readHostKeys(): Promise<StoredHostKeys | undefined>;
+  /** Saves the host keys (replacing any saved ones). */
+  writeHostKeys(keys: StoredHostKeys): Promise<void>;
 
   putWorkItem(item: WorkItem): Promise<void>;
   deleteWorkItem(instanceId: string, key: string): Promise<void>;

@@ -1,12 +1,13 @@
 // Store on Azure Table storage (Azurite locally) through @azure/data-tables. Tables are named after the
-// task hub: <hub>Instances, <hub>History, <hub>Inbox, <hub>WorkItems and <hub>Large (overflow chunks).
+// task hub: <hub>Instances, <hub>History, <hub>Inbox, <hub>WorkItems, <hub>Large (overflow chunks) and
+// <hub>Secrets (the host keys).
 // Azure limits (64 KiB per property, 1 MiB per entity) are respected by storing payloads as UTF-8 in
 // binary (Edm.Binary) chunks of 60,000 bytes, inline when small and in <hub>Large rows when big.
 // Binary rather than string chunks also keeps multi-byte characters intact: Azurite 3.35 corrupts
 // non-ASCII text in large request bodies (a character split at a ~64 KB boundary comes back as U+FFFD).
-import { odata, RestError, TableClient, type TableEntity, type TableEntityResult } from '@azure/data-tables';
+import { odata, RestError, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { HistoryEvent } from '../durable/history';
-import { ConcurrencyError, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type WorkItem } from './store';
+import { ConcurrencyError, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type StoredHostKeys, type WorkItem } from './store';
 
 type Entity = TableEntity<Record<string, unknown>>;
 
@@ -48,6 +49,18 @@ function bytesOf(value: unknown): Buffer {
   return Buffer.alloc(0);
 }
 
+/** Submits actions on one partition as entity-group transactions of at most 100 actions. */
+async function inTransactions(table: TableClient, actions: TransactionAction[]): Promise<void> {
+  if (actions.length === 1) {
+    const [kind, entity, mode] = actions[0];
+    if (kind === 'upsert') await table.upsertEntity(entity, mode);
+    else if (kind === 'delete') await table.deleteEntity(entity.partitionKey, entity.rowKey);
+    else throw new Error(`unexpected single ${kind} action`);
+    return;
+  }
+  for (let i = 0; i < actions.length; i += 100) await table.submitTransaction(actions.slice(i, i + 100));
+}
+
 export class TableStore implements Store {
   readonly kind = 'table';
   readonly #instances: TableClient;
@@ -55,19 +68,23 @@ export class TableStore implements Store {
   readonly #inbox: TableClient;
   readonly #workItems: TableClient;
   readonly #large: TableClient;
+  readonly #secrets: TableClient;
   readonly #etags = new Map<string, string>();
 
   constructor(connectionString: string, hubName: string) {
-    const make = (suffix: string) => TableClient.fromConnectionString(connectionString, `${hubName}${suffix}`, { allowInsecureConnection: true });
+    // Short SDK retries: the engine's own recovery loop handles longer outages (storageRecovery.ts).
+    const retryOptions = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1000 };
+    const make = (suffix: string) => TableClient.fromConnectionString(connectionString, `${hubName}${suffix}`, { allowInsecureConnection: true, retryOptions });
     this.#instances = make('Instances');
     this.#history = make('History');
     this.#inbox = make('Inbox');
     this.#workItems = make('WorkItems');
     this.#large = make('Large');
+    this.#secrets = make('Secrets');
   }
 
   async init(): Promise<void> {
-    for (const table of [this.#instances, this.#history, this.#inbox, this.#workItems, this.#large]) {
+    for (const table of [this.#instances, this.#history, this.#inbox, this.#workItems, this.#large, this.#secrets]) {
       try {
         await table.createTable();
       } catch (err) {
@@ -268,14 +285,16 @@ export class TableStore implements Store {
 
   async writeHistory(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<void> {
     const pk = encodeKey(instanceId);
-    await Promise.all(
+    const entities = await Promise.all(
       events.map(async (event, i) => {
         const rowKey = String(fromIndex + i).padStart(8, '0');
         const entity: Entity = { partitionKey: pk, rowKey, EventType: event.EventType };
         await this.#putValue(entity, 'Event', JSON.stringify(event), `${instanceId}\u0002h${rowKey}`);
-        await this.#history.upsertEntity(entity, 'Replace');
+        return entity;
       }),
     );
+    // One entity-group transaction per 100 rows of the partition: an episode's events in one request.
+    await inTransactions(this.#history, entities.map((entity): TransactionAction => ['upsert', entity, 'Replace']));
   }
 
   // ------------------------------------------------------------ inbox
@@ -294,7 +313,17 @@ export class TableStore implements Store {
 
   async deleteMessages(instanceId: string, ids: string[]): Promise<void> {
     const pk = encodeKey(instanceId);
-    await Promise.all(ids.map((id) => this.#inbox.deleteEntity(pk, id).catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)))));
+    if (ids.length === 1) {
+      await this.#inbox.deleteEntity(pk, ids[0]).catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)));
+      return;
+    }
+    try {
+      await inTransactions(this.#inbox, ids.map((id): TransactionAction => ['delete', { partitionKey: pk, rowKey: id }]));
+    } catch (err) {
+      // A transaction fails whole when one row is already gone (a crash after an earlier delete): one by one.
+      if (!isStatus(err, 404)) throw err;
+      await Promise.all(ids.map((id) => this.#inbox.deleteEntity(pk, id).catch((e: unknown) => (isStatus(e, 404) ? undefined : Promise.reject(e)))));
+    }
   }
 
   async listMessages(): Promise<InboxMessage[]> {
@@ -310,6 +339,22 @@ export class TableStore implements Store {
       });
     }
     return out;
+  }
+
+  // ------------------------------------------------------------ host keys
+
+  async readHostKeys(): Promise<StoredHostKeys | undefined> {
+    try {
+      const row = await this.#secrets.getEntity<Record<string, unknown>>('host', 'keys');
+      return { masterKey: String(row.MasterKey), functionKey: String(row.FunctionKey), systemKey: String(row.SystemKey) };
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  async writeHostKeys(keys: StoredHostKeys): Promise<void> {
+    await this.#secrets.upsertEntity({ partitionKey: 'host', rowKey: 'keys', MasterKey: keys.masterKey, FunctionKey: keys.functionKey, SystemKey: keys.systemKey }, 'Replace');
   }
 
   // ------------------------------------------------------------ activity work

@@ -12,10 +12,24 @@ export interface WorkerOptions {
   appRoot: string;
   env: NodeJS.ProcessEnv;
   log: HostLog;
+  /** host.json functionTimeout in ms (undefined: none). */
+  functionTimeoutMs?: number;
 }
 
 interface Pending {
   resolve(outcome: InvocationOutcome): void;
+  timer?: NodeJS.Timeout;
+}
+
+/** .NET TimeSpan.ToString() ("c"): [d.]hh:mm:ss[.fffffff], as the host prints functionTimeout. */
+export function formatTimeSpan(ms: number): string {
+  const days = Math.floor(ms / 86_400_000);
+  const two = (n: number) => String(n).padStart(2, '0');
+  const hours = Math.floor(ms / 3_600_000) % 24;
+  const minutes = Math.floor(ms / 60_000) % 60;
+  const seconds = Math.floor(ms / 1000) % 60;
+  const fraction = ms % 1000;
+  return `${days > 0 ? `${days}.` : ''}${two(hours)}:${two(minutes)}:${two(seconds)}${fraction > 0 ? `.${String(fraction * 10_000).padStart(7, '0')}` : ''}`;
 }
 
 function workerEntryPoint(): string {
@@ -34,8 +48,10 @@ export class WorkerProcess {
   #pending = new Map<number, Pending>();
   #nextRequestId = 1;
   #stopping = false;
+  /** The latest spawn (first start or restart); settles when that worker is ready or failed. */
   #starting: Promise<void> | undefined;
-  #restartTimer: NodeJS.Timeout | undefined;
+  /** The child that answered 'ready': invocations go only to it (a message sent before init is lost). */
+  #readyChild: ChildProcess | undefined;
 
   constructor(private readonly options: WorkerOptions) {}
 
@@ -77,6 +93,7 @@ export class WorkerProcess {
         switch (message.type) {
           case 'ready':
             this.#ready = message;
+            this.#readyChild = child;
             settled = true;
             resolve();
             return;
@@ -88,6 +105,7 @@ export class WorkerProcess {
           case 'result': {
             const pending = this.#pending.get(message.requestId);
             this.#pending.delete(message.requestId);
+            if (pending?.timer) clearTimeout(pending.timer);
             pending?.resolve({ response: message.response, error: message.error, probe: message.probe, probeError: message.probeError });
             return;
           }
@@ -100,8 +118,10 @@ export class WorkerProcess {
       });
       child.on('exit', (code, signal) => {
         if (this.#child === child) this.#child = undefined;
+        if (this.#readyChild === child) this.#readyChild = undefined;
         for (const [id, pending] of this.#pending) {
           this.#pending.delete(id);
+          if (pending.timer) clearTimeout(pending.timer);
           pending.resolve({ error: { name: 'WorkerExited', message: `The language worker exited (code ${code}, signal ${signal}) during the invocation.` } });
         }
         if (!settled) {
@@ -111,9 +131,15 @@ export class WorkerProcess {
         }
         if (!this.#stopping) {
           this.options.log({ level: 'error', category: 'host', message: `Language worker exited unexpectedly (code ${code}, signal ${signal}); restarting it.` });
-          this.#restartTimer = setTimeout(() => {
-            this.#starting = this.#spawn().catch((err: Error) => this.options.log({ level: 'error', category: 'host', message: `Worker restart failed: ${err.message}` }));
-          }, 200);
+          // Invocations arriving meanwhile wait for the new worker (#starting) instead of failing.
+          this.#starting = new Promise<void>((resolveRestart) => {
+            setTimeout(() => {
+              if (this.#stopping) return resolveRestart();
+              this.#spawn()
+                .catch((err: Error) => this.options.log({ level: 'error', category: 'host', message: `Worker restart failed: ${err.message}` }))
+                .finally(resolveRestart);
+            }, 200);
+          });
         }
       });
       this.#post({ type: 'init', appRoot: this.options.appRoot });
@@ -125,20 +151,44 @@ export class WorkerProcess {
   }
 
   async invoke(request: RpcInvocationRequest): Promise<InvocationOutcome> {
-    if (!this.#child && this.#starting) await this.#starting;
-    const child = this.#child;
+    let waited: Promise<void> | undefined;
+    while (!this.#stopping && !this.#readyChild && this.#starting && this.#starting !== waited) {
+      waited = this.#starting;
+      await waited;
+    }
+    const child = this.#readyChild;
     if (!child || this.#stopping) return { error: { name: 'WorkerUnavailable', message: 'The language worker is not running.' } };
     const requestId = this.#nextRequestId++;
     return new Promise<InvocationOutcome>((resolve) => {
-      this.#pending.set(requestId, { resolve });
+      const pending: Pending = { resolve };
+      const timeoutMs = this.options.functionTimeoutMs;
+      if (timeoutMs !== undefined) pending.timer = setTimeout(() => this.#timeOut(requestId, request, timeoutMs, child), timeoutMs);
+      this.#pending.set(requestId, pending);
       child.send({ type: 'invoke', requestId, request } satisfies HostToWorker);
     });
+  }
+
+  /**
+   * functionTimeout reached: the invocation fails with the WebJobs FunctionTimeoutException, which the
+   * Durable extension treats as a user-code failure (WrappedFunctionResult.FunctionTimeoutError). Code still
+   * running cannot be cancelled in JS, so the worker is restarted, as the Functions host restarts after a
+   * timeout; the other invocations in flight fail as WorkerExited and are run again.
+   */
+  #timeOut(requestId: number, request: RpcInvocationRequest, timeoutMs: number, child: ChildProcess): void {
+    const pending = this.#pending.get(requestId);
+    if (!pending) return;
+    this.#pending.delete(requestId);
+    const name = this.functions.find((f) => (f.functionId ?? f.name) === request.functionId)?.name ?? request.functionId;
+    const span = formatTimeSpan(timeoutMs);
+    this.options.log({ level: 'error', category: 'host', functionName: name, message: `Timeout value of ${span} exceeded by function 'Functions.${name}' (Id: '${request.invocationId}'). Initiating cancellation; restarting the language worker.` });
+    pending.resolve({ error: { name: 'FunctionTimeoutException', message: `Timeout value of ${span} was exceeded by function: Functions.${name}` } });
+    if (this.#child === child) child.kill('SIGKILL');
   }
 
   /** Runs appTerminate hooks, then ends the process (killed if it does not leave within the grace period). */
   async stop(graceMs = 5000): Promise<void> {
     this.#stopping = true;
-    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    // A pending restart is not cancelled: its timer sees #stopping and releases the invocations waiting on it.
     const child = this.#child;
     if (!child || child.exitCode !== null) return;
     await new Promise<void>((resolve) => {

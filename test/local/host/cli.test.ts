@@ -12,7 +12,9 @@ describe('local host CLI', () => {
       clock: 'virtual',
       host: '127.0.0.1',
       json: true,
+      keys: {},
     });
+    assert.deepEqual(parseArgs(['--function-key', 'f', '--master-key', 'm', '--system-key', 's'], {}).keys, { functionKey: 'f', masterKey: 'm', systemKey: 's' });
     assert.equal(parseArgs(['--storage', 'memory'], {}).storage, 'memory');
     assert.equal(parseArgs([], {}).port, 7071);
   });

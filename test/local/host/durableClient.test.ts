@@ -133,17 +133,48 @@ describe('local host: DurableClient and the Durable HTTP API', () => {
     assert.equal(status.output, 'stop');
   });
 
-  it('rejects rewind: 412 unless Failed, then 501 (not supported by this provider)', async () => {
-    const failed = await client.startNew('Thrower');
-    await waitForStatus(host, failed);
-    // The extension answers 501 with an HttpError body; the JS client rejects with it.
-    await assert.rejects(client.rewind(failed, 'again'));
-    const res = await fetch(webhook(host, `instances/${failed}/rewind?reason=x`), { method: 'POST' });
-    assert.equal(res.status, 501);
+  it('rewinds a failed instance: the failed activity runs again and the instance completes (202)', async () => {
+    const id = await client.startNew('FlakyChild', { input: { key: 'rewind-activity', failures: 1 } });
+    const failed = await waitForStatus(host, id);
+    assert.equal(failed.runtimeStatus, 'Failed');
+    assert.match(String(failed.output), /flaky attempt 1/);
+    await client.rewind(id, 'try again');
+    const done = await waitForStatus(host, id);
+    assert.equal(done.runtimeStatus, 'Completed');
+    assert.equal(done.output, 'ok after 2');
+  });
+
+  it('rewinds a failed sub-orchestration through its parent', async () => {
+    const id = await client.startNew('ParentOfFlaky', { input: { key: 'rewind-child', failures: 1 } });
+    assert.equal((await waitForStatus(host, id)).runtimeStatus, 'Failed');
+    const res = await fetch(webhook(host, `instances/${id}/rewind?reason=again`), { method: 'POST' });
+    assert.equal(res.status, 202);
+    const done = await waitForStatus(host, id);
+    assert.equal(done.runtimeStatus, 'Completed');
+    assert.deepEqual(done.output, { child: 'ok after 2' });
+    assert.equal((await waitForStatus(host, `${id}-child`)).runtimeStatus, 'Completed');
+  });
+
+  it('refuses rewind as the extension does: 410 when finished, 500 when not failed, 404 when unknown, with readable client errors', async () => {
     const done = await client.startNew('Sequence');
     await waitForStatus(host, done);
-    const notFailed = await fetch(webhook(host, `instances/${done}/rewind?reason=x`), { method: 'POST' });
-    assert.equal(notFailed.status, 412);
+    const gone = await fetch(webhook(host, `instances/${done}/rewind?reason=x`), { method: 'POST' });
+    assert.equal(gone.status, 410);
+    await assert.rejects(client.rewind(done, 'x'), (err: Error) => err.message.includes('410') && !err.message.includes('[object Object]'));
+
+    const running = await client.startNew('Waiter');
+    await waitForStatus(host, running, (s) => s.runtimeStatus === 'Running');
+    const notFailed = await fetch(webhook(host, `instances/${running}/rewind?reason=x`), { method: 'POST' });
+    assert.equal(notFailed.status, 500);
+    assert.deepEqual({ ...((await notFailed.json()) as Record<string, unknown>), StackTrace: undefined }, {
+      Message: 'Something went wrong while processing your request',
+      ExceptionMessage: 'The rewind operation is only supported on failed orchestration instances.',
+      ExceptionType: 'System.InvalidOperationException',
+      StackTrace: undefined,
+    });
+    await assert.rejects(client.rewind(running, 'x'), /only supported on failed orchestration instances/);
+    await assert.rejects(client.rewind('no-such-instance', 'x'), { message: "No instance with ID 'no-such-instance' found." });
+    await client.terminate(running, 'cleanup');
   });
 
   it('restarts an instance (new id by default, same id on request)', async () => {
@@ -211,17 +242,61 @@ describe('local host: DurableClient and the Durable HTTP API', () => {
     assert.equal(missingFrom.status, 400);
   });
 
-  it('overwrites an existing instance id on start by default, 400s for unknown orchestrators and bad JSON', async () => {
+  it('refuses to start over a Pending or Running instance (NonRunningStates, the extension default) and accepts it once finished', async () => {
     await startInstance(host, 'Waiter', undefined, 'reused-id');
-    await waitForStatus(host, 'reused-id', (s) => s.runtimeStatus === 'Running');
+    const refused = await fetch(webhook(host, 'orchestrators/Sequence/reused-id'), { method: 'POST' });
+    assert.equal(refused.status, 500);
+    const body = (await refused.json()) as Record<string, unknown>;
+    assert.equal(body.Message, 'Something went wrong while processing your request');
+    assert.match(String(body.ExceptionMessage), /^An Orchestration instance with the status (Pending|Running) already exists\.$/);
+    assert.equal(body.ExceptionType, 'DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException');
+    // The JS client (the app's startNew) rejects with the status and the extension's message.
+    await assert.rejects(client.startNew('Sequence', { instanceId: 'reused-id' }), /unexpected status code: 500\. Details: .*already exists/);
+    assert.equal((await getStatus(host, 'reused-id')).body.name, 'Waiter', 'the running instance is untouched');
+    await client.terminate('reused-id', 'done');
+    await waitForStatus(host, 'reused-id');
     await startInstance(host, 'Sequence', undefined, 'reused-id');
     const status = await waitForStatus(host, 'reused-id');
     assert.equal(status.name, 'Sequence');
     assert.equal(status.runtimeStatus, 'Completed');
+  });
+
+  it('400s for unknown orchestrators and bad JSON; generated instance ids are 32 hex digits', async () => {
     const unknown = await fetch(webhook(host, 'orchestrators/NoSuchOrchestrator'), { method: 'POST' });
     assert.equal(unknown.status, 400);
     const badJson = await fetch(webhook(host, 'orchestrators/Sequence'), { method: 'POST', body: '{not json' });
     assert.equal(badJson.status, 400);
+    const generated = await client.startNew('Sequence');
+    assert.match(generated, /^[0-9a-f]{32}$/);
+  });
+
+  it('validates instance ids as DurableClient.StartNewAsync does (400 with the ArgumentException text)', async (t) => {
+    const cases: [string, string, RegExp][] = [
+      ['leading @', '@entity', /must not start with @/],
+      ['backslash', 'a\\b', /must not contain \/, \\, #, \?, or control characters/],
+      ['hash', 'a#b', /must not contain/],
+      ['question mark', 'a?b', /must not contain/],
+      ['control character', 'a\u0001b', /must not contain/],
+      ['257 characters', 'x'.repeat(257), /^Instance ID lengths must not exceed 256 characters\.$/],
+    ];
+    for (const [label, id, message] of cases) {
+      await t.test(label, async () => {
+        const res = await fetch(webhook(host, `orchestrators/Sequence/${encodeURIComponent(id)}`), { method: 'POST' });
+        assert.equal(res.status, 400);
+        const body = (await res.json()) as Record<string, unknown>;
+        assert.equal(body.Message, 'One or more of the arguments submitted is incorrect');
+        assert.equal(body.ExceptionType, 'System.ArgumentException');
+        assert.match(String(body.ExceptionMessage), message);
+        assert.equal((await getStatus(host, id)).status, 404, 'nothing was created');
+      });
+    }
+    await t.test('256 characters and other punctuation are accepted', async () => {
+      for (const id of ['y'.repeat(256), "a.b-c:d@e!f(g)h'i"]) {
+        const res = await fetch(webhook(host, `orchestrators/Sequence/${encodeURIComponent(id)}`), { method: 'POST' });
+        assert.equal(res.status, 202, id);
+        await waitForStatus(host, id);
+      }
+    });
   });
 
   it('requires the system (or master) key on the webhook API', async () => {
