@@ -76,7 +76,7 @@ export function* rebootDeviceOrchestration(context: OrchestrationContext): Orche
     };
     showStatus('completed');
     yield* save({ ...baseRecord('completed'), outcome, completedAt, durationMs: output.durationMs });
-    if (!ctx.isReplaying) context.info(`Reboot ${instanceId}: ${outcome} after ${monitor.polls} poll(s)`);
+    if (!ctx.isReplaying) context.info(JSON.stringify({ event: 'operation', instanceId, deviceId, operation: REBOOT_OPERATION, transition: 'completed', outcome, polls: monitor.polls }));
     return output;
   }
   /** Records the failure, then fails the orchestration: runtime status Failed is for bugs and exhausted retries. */
