@@ -38,6 +38,10 @@ export interface LocalStackOptions {
   /** Where the app is (the folder with package.json and host.json). Default: this repository. */
   appRoot?: string;
   log?: HostLog | 'console' | 'silent';
+  /** Lines the IoT Hub emulator logs (errors it answers, refused connections). Default: dropped. */
+  iothubLog?: (line: string) => void;
+  /** Device twin tags of every simulated device, e.g. {"site":"north"} (for the fleet report's tag filter). */
+  tags?: object;
 }
 
 export interface LocalStack {
@@ -82,6 +86,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       httpsPort: options.iotHubHttpsPort ?? 0,
       mqttPort: options.iotHubMqttPort ?? 0,
       quota: options.quota ?? { tier: 'none' },
+      log: options.iothubLog,
     });
     stops.push(() => iothub.stop());
 
@@ -92,6 +97,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       rebootDurationMs: options.rebootDurationMs ?? 3000,
       timings: options.deviceTimings,
       transport: options.transport ?? 'mqtt',
+      tags: options.tags,
     });
     stops.push(() => devices.stop());
 

@@ -1,13 +1,15 @@
 // A small, strict flag parser for the local CLIs: `--name value` or `--name=value`; unknown flags are errors
 // so a typo never silently falls back to a default.
-export type FlagSpec = Record<string, { description: string; kind: 'int' | 'string'; default?: number | string }>;
-export type ParsedFlags<S extends FlagSpec> = { [K in keyof S]: S[K]['kind'] extends 'int' ? number | undefined : string | undefined };
+export type FlagSpec = Record<string, { description: string; kind: 'int' | 'string' | 'bool'; default?: number | string }>;
+export type ParsedFlags<S extends FlagSpec> = {
+  [K in keyof S]: S[K]['kind'] extends 'int' ? number | undefined : S[K]['kind'] extends 'bool' ? boolean : string | undefined;
+};
 
 export class UsageError extends Error {}
 
 export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S): ParsedFlags<S> {
-  const result: Record<string, number | string | undefined> = {};
-  for (const [name, flag] of Object.entries(spec)) result[name] = flag.default;
+  const result: Record<string, number | string | boolean | undefined> = {};
+  for (const [name, flag] of Object.entries(spec)) result[name] = flag.kind === 'bool' ? false : flag.default;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
@@ -16,6 +18,12 @@ export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S)
     // Own properties only: `--constructor` must not find Object.prototype.constructor.
     const flag = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!flag) throw new UsageError(`Unknown option --${name}.`);
+    if (flag.kind === 'bool') {
+      // A switch: present means on; it takes no value.
+      if (match[2] !== undefined) throw new UsageError(`Option --${name} takes no value.`);
+      result[name] = true;
+      continue;
+    }
     // `--storage-dir --port 1` is a forgotten value, not a folder named "--port"; `--name=--x` still passes one.
     const text = match[2] ?? (argv[i + 1]?.startsWith('--') ? undefined : argv[++i]);
     if (text === undefined) throw new UsageError(`Option --${name} needs a value.`);

@@ -1,6 +1,9 @@
 // `npm start`: the whole system in the foreground on 127.0.0.1 until Ctrl-C.
-import { startLocalStack, type LocalStack } from '../stack';
+import { simulatedDeviceIds, startLocalStack, type LocalStack } from '../stack';
 import { describePortInUse, parseFlags, usage, UsageError, type FlagSpec } from './args';
+import { formatEmulatorLine, formatHostEntry, type ConsoleLine, type ConsoleMode } from './consoleLog';
+import { BEHAVIOUR_FLAGS, deviceBehaviours, deviceTags } from './deviceFlags';
+import { faultHelpLines } from './faultHelp';
 
 const FLAGS = {
   port: { kind: 'int', default: 7071, description: 'Functions host port (0 = any free port)' },
@@ -12,7 +15,14 @@ const FLAGS = {
   'iothub-mqtt-port': { kind: 'int', default: 0, description: 'IoT Hub emulator MQTT port (0 = any free port)' },
   'storage-port': { kind: 'int', default: 0, description: 'Azurite Table service port (0 = any free port)' },
   'storage-dir': { kind: 'string', description: 'keep Azurite data in this folder (default: in memory)' },
+  ...BEHAVIOUR_FLAGS,
+  quiet: { kind: 'bool', description: 'print no log lines while running (the banner only)' },
+  json: { kind: 'bool', description: 'print log lines as JSON objects, one per line' },
 } satisfies FlagSpec;
+
+function write(line: ConsoleLine | null): void {
+  if (line !== null) (line.stream === 'stderr' ? process.stderr : process.stdout).write(`${line.text}\n`);
+}
 
 function curlLines(stack: LocalStack): string[] {
   const base = stack.baseUrl;
@@ -46,6 +56,24 @@ async function main(): Promise<number> {
     }
     throw err;
   }
+  if (flags.quiet && flags.json) {
+    console.error('--quiet and --json exclude each other.');
+    return 2;
+  }
+  const mode: ConsoleMode = flags.quiet ? 'quiet' : flags.json ? 'json' : 'text';
+  const fleet = simulatedDeviceIds(flags.devices ?? 5);
+  let behaviours;
+  let tags;
+  try {
+    behaviours = deviceBehaviours(flags, fleet);
+    tags = deviceTags(flags.tags);
+  } catch (err) {
+    if (err instanceof UsageError) {
+      console.error(err.message);
+      return 2;
+    }
+    throw err;
+  }
   const tier = flags.tier ?? 'none';
   if (!['none', 'S1', 'S2', 'S3'].includes(tier)) {
     console.error(`--tier must be none, S1, S2 or S3, not "${tier}".`);
@@ -62,13 +90,17 @@ async function main(): Promise<number> {
   try {
     stack = await startLocalStack({
       port: flags.port,
-      deviceCount: flags.devices,
       rebootDurationMs: flags['reboot-ms'],
       quota: { tier: tier as 'none' | 'S1' | 'S2' | 'S3', units: flags.units },
       iotHubHttpsPort: flags['iothub-https-port'],
       iotHubMqttPort: flags['iothub-mqtt-port'],
       storagePort: flags['storage-port'],
       storage: flags['storage-dir'] ? { location: flags['storage-dir'] } : 'memory',
+      deviceIds: fleet,
+      behaviours,
+      tags,
+      log: (entry) => write(formatHostEntry(entry, mode)),
+      iothubLog: (line) => write(formatEmulatorLine(line, mode)),
     });
   } catch (err) {
     const busy = describePortInUse(err, portFlags);
@@ -88,6 +120,8 @@ async function main(): Promise<number> {
     '',
     'Try it:',
     ...curlLines(stack),
+    '',
+    ...faultHelpLines(stack),
     '',
     'Ctrl-C stops everything.',
   ].join('\n'));

@@ -13,7 +13,7 @@ import type { Verdict } from '../domain/operations/verdict';
 import type { DeviceActivity, OperationError, OperationOutput, OperationPhase, Outcome } from '../domain/outcomes';
 import type { TwinReadResult } from '../domain/ports';
 import { capReportedSection, SectionReading, type ReportedSection } from '../domain/reportedSection';
-import { logTransition } from './transitionLog';
+import { operationEventLine, type OperationEvent } from '../telemetry/operationEvent';
 import type { DeviceOperationInput, OperationProgress, RetrySpec } from './deviceOperationInput';
 
 /** The external event that cancels a running operation. */
@@ -73,8 +73,9 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
     };
     ctx.setCustomStatus(status);
   };
-  const log = (transition: string, details: Record<string, unknown> = {}): void => {
-    if (!ctx.isReplaying) logTransition(context, { instanceId, deviceId, operation: input.operation, transition, ...details });
+  /** One structured line per transition (the local console and log queries read it); never while replaying. */
+  const log = (transition: OperationEvent['transition'], details: Partial<Omit<OperationEvent, 'event' | 'transition'>> = {}): void => {
+    if (!ctx.isReplaying) context.info(operationEventLine({ instanceId, deviceId, operation: input.operation, transition, ...details }));
   };
   function* call<I, O>(activity: ActivityContract<I, O>, activityInput: I, retry?: RetrySpec): Orchestration<O> {
     const task = retry === undefined
@@ -170,7 +171,7 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
       }
       if (result.kind === 'notDelivered') {
         lastRefusal = result.message;
-        log('method-not-delivered', { reason: result.reason, attempt: progress.attempts });
+        log('method-not-delivered', { attempt: progress.attempts });
         const delayMs = backoff(input.retry.invoke, progress.attempts);
         if (progress.attempts >= input.retry.invoke.maxAttempts) {
           return yield* finish({ outcome: 'Failed', error: { code: 'MethodNotDelivered',
@@ -197,7 +198,7 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
         case 'rejected':
           progress.delivery = 'delivered';
           progress.methodResponse = result.response;
-          log('method-rejected', { status: result.response.status });
+          log('method-refused', { status: result.response.status, outcome: 'Rejected' });
           return yield* finish({ outcome: 'Rejected', error: null });
         case 'deviceOffline':
           return yield* finish({ outcome: 'DeviceOffline', error: { code: 'DeviceOffline', message: result.message } });
@@ -208,7 +209,7 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
         case 'maybeDelivered':
           progress.delivery = 'unknown';
           progress.uncertainty = { code: 'DeliveryUnknown', message: `The method may have reached the device; it is not sent again: ${result.message}` };
-          log('method-delivery-unknown', { reason: result.message });
+          log('method-delivery-unknown');
           break;
       }
       break;
@@ -265,7 +266,7 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
           error: { code: 'DeviceReportedFailure', message: `The device reported a failure${verdict.reason === null ? '' : `: ${verdict.reason}`} (${verdict.evidence}).` } });
       }
       if (changed) {
-        log('progress', { step: progress.step });
+        log('progress', { reported: (progress.step ?? '').slice(0, 200), polls: progress.polls });
         if (!lastLook) yield* save('awaiting-report');
       }
     }

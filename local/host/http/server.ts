@@ -55,6 +55,12 @@ function requestUrl(req: IncomingMessage, fallbackOrigin: string): URL {
 
 export function createFrontHandler(options: FrontOptions): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
+    // 5xx answers and refused keys are logged (method, path without query: never the key), never silent.
+    res.on('finish', () => {
+      if (res.statusCode >= 500 || res.statusCode === 401 || res.statusCode === 403) {
+        options.log({ level: res.statusCode >= 500 ? 'error' : 'warning', category: 'http', message: `${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]} answered ${res.statusCode}` });
+      }
+    });
     void handleFront(options, req, res).catch((err: Error) => {
       options.log({ level: 'error', category: 'host', message: `HTTP request failed: ${err.stack ?? err.message}` });
       if (!res.headersSent) empty(res, 500);

@@ -83,6 +83,13 @@ function errorResult(hub: IotHub, error: unknown): RestResult {
   return serviceErrorResponse(new IotHubError(500001, 'Internal server error.'));
 }
 
+/** 5xx answers and refused credentials are logged (method, path without query, status, error code), never silent. */
+function reportRefusal(hub: IotHub, req: IncomingMessage, result: RestResult): void {
+  if (result.status < 500 && result.status !== 401 && result.status !== 403) return;
+  const code = result.headers?.['iothub-errorcode'];
+  hub.log(`https: ${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]} answered ${result.status}${code ? ` ${code}` : ''}`);
+}
+
 export async function startHttpsEndpoint(hub: IotHub, options: HttpsEndpointOptions): Promise<RunningHttpsEndpoint> {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<RestResult> {
     const url = new URL(req.url ?? '/', 'https://emulator.invalid');
@@ -130,10 +137,11 @@ export async function startHttpsEndpoint(hub: IotHub, options: HttpsEndpointOpti
   const sockets = new Set<net.Socket>();
   // noDelay: small request/response pairs on pooled sockets otherwise wait on Nagle's algorithm (measured ~2.5× slower).
   const server = https.createServer({ key: options.key, cert: options.cert, minVersion: 'TLSv1.2', noDelay: true }, (req, res) => {
-    handle(req, res).then(
-      (result) => writeResult(res, result),
-      (error: unknown) => writeResult(res, errorResult(hub, error)),
-    );
+    const answer = (result: RestResult) => {
+      reportRefusal(hub, req, result);
+      writeResult(res, result);
+    };
+    handle(req, res).then(answer, (error: unknown) => answer(errorResult(hub, error)));
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
