@@ -14,14 +14,20 @@ import { startRollout } from '../src/http/rolloutStart';
 import { getRolloutStatus } from '../src/http/rolloutStatus';
 import { rolloutOrchestration } from '../src/orchestrations/rollout';
 import { FUNCTION_ROLLOUT } from '../src/rolloutFunctionNames';
-import { rolloutServices } from '../src/rolloutServices';
+import { readBatchSize, rolloutServices } from '../src/rolloutServices';
 import { appServices } from '../src/services';
+
+// A malformed ROLLOUT_BATCH_SIZE stops the app while it loads, like the other settings (appSettings.ts).
+readBatchSize(process.env);
 
 df.app.client.http(FUNCTION_ROLLOUT.start, {
   methods: ['POST'],
   route: ROLLOUT_ROUTE.rollouts,
   authLevel: 'function',
-  handler: (request, client, context) => startRollout(request, client, context, { store: rolloutServices().store, retry: appServices().config.retry }),
+  handler: (request, client, context) => {
+    const { store, batchSize } = rolloutServices();
+    return startRollout(request, client, context, { store, batchSize, retry: appServices().config.retry });
+  },
 });
 
 df.app.client.http(FUNCTION_ROLLOUT.status, {

@@ -19,13 +19,12 @@ import { MAX_START_BODY_BYTES } from './startOperation';
 
 /** 10,000 device ids of up to 128 characters plus the single-device body. */
 export const MAX_ROLLOUT_BODY_BYTES = MAX_START_BODY_BYTES + MAX_ROLLOUT_DEVICES * 140;
-export const DEFAULT_ROLLOUT_BATCH_SIZE = 50;
 const MAX_RETRY_AFTER_SECONDS = 30;
 
 export interface RolloutStartDependencies {
   store: RolloutStore;
   retry: RetryPolicies;
-  batchSize?: number;
+  batchSize: number;
   now?: () => Date;
 }
 
@@ -48,7 +47,7 @@ export async function startRollout(request: HttpRequest, client: OrchestrationCl
       rolloutId, operation: spec.operation, request: spec.request, retry: deps.retry,
       target: spec.target.kind === 'deviceIds' ? { kind: 'deviceIds', total: spec.target.deviceIds.length } : { kind: 'query', query: spec.target.query },
       waves: spec.waves, abort: spec.abort, maxPerMinute: spec.rate?.maxPerMinute ?? null,
-      batchSize: deps.batchSize ?? DEFAULT_ROLLOUT_BATCH_SIZE, limit: MAX_ROLLOUT_DEVICES,
+      batchSize: deps.batchSize, limit: MAX_ROLLOUT_DEVICES,
     };
     try {
       await client.startNew(FUNCTION_ROLLOUT.orchestrator, { instanceId: rolloutId, input });

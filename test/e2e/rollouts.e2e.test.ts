@@ -17,7 +17,10 @@ const DEVICES = {
   busy: 'ro-busy',
   busyPeer: 'ro-busy-peer',
   cancel: ids('ro-cancel', 10),
+  paced: ids('ro-paced', 20),
 };
+/** Small batches, so that waves and pacing span several batches (and executions) with few devices. */
+const BATCH_SIZE = 10;
 /** The first 6 of the abort group report failure: 6 of the first wave's 10. */
 const FAILING = DEVICES.abort.slice(0, 6);
 const FAST = { pollIntervalSeconds: 1, timeoutSeconds: 60 };
@@ -63,8 +66,10 @@ function zeroCounters(overrides: Record<string, number>): Record<string, number>
   return { ...Object.fromEntries(states.map((s) => [s, 0])), ...overrides };
 }
 
-async function devicesIn(rollout: RolloutBody, state: string, pageSize = 25): Promise<Array<{ deviceId: string; wave: number; outcome: string | null }>> {
-  const all: Array<{ deviceId: string; wave: number; outcome: string | null }> = [];
+interface DeviceRow { deviceId: string; wave: number; outcome: string | null; startedAt: string | null }
+
+async function devicesIn(rollout: RolloutBody, state: string, pageSize = 25): Promise<DeviceRow[]> {
+  const all: DeviceRow[] = [];
   let token: string | null = null;
   do {
     const url = new URL(rollout.devicesUrl);
@@ -86,8 +91,8 @@ describe('rollouts on the local stack over HTTP', () => {
     for (const id of FAILING) behaviours[id] = { kind: 'reportFailed', reason: 'watchdog' };
     behaviours[DEVICES.cancel[0]!] = { kind: 'slow', answerDelayMs: 1500 };
     stack = await startLocalStack({
-      deviceIds: [...DEVICES.waves, ...DEVICES.tagged, ...DEVICES.abort, DEVICES.busy, DEVICES.busyPeer, ...DEVICES.cancel],
-      transport: 'virtual', behaviours, rebootDurationMs: 200, log: 'silent',
+      deviceIds: [...DEVICES.waves, ...DEVICES.tagged, ...DEVICES.abort, DEVICES.busy, DEVICES.busyPeer, ...DEVICES.cancel, ...DEVICES.paced],
+      transport: 'virtual', behaviours, rebootDurationMs: 200, log: 'silent', env: { ROLLOUT_BATCH_SIZE: String(BATCH_SIZE) },
     });
     api = new OperationsApi(stack);
     const hub = serviceClients(stack.iothub);
@@ -164,6 +169,19 @@ describe('rollouts on the local stack over HTTP', () => {
     DEVICES.cancel.forEach((id, i) => assert.equal(stack.devices.device(id).methodCount(), i === 0 ? 1 : 0, id));
     const again = await fetch(accepted.cancelUrl, { method: 'POST' });
     assert.equal(again.status, 409);
+  });
+
+  test('rate: batches of at most maxPerMinute/… start n × 60 s / maxPerMinute apart on durable timers', async () => {
+    const accepted = await start({ operation: 'reboot', parameters: FAST, target: { deviceIds: DEVICES.paced }, rate: { maxPerMinute: 120 } });
+    const final = await follow(accepted.statusUrl);
+    assert.equal(final.state, 'completed');
+    assert.deepEqual(final.counters, zeroCounters({ succeeded: 20 }));
+    const rows = await devicesIn(final, 'succeeded');
+    const starts = [...new Set(rows.map((d) => d.startedAt))].map((t) => Date.parse(t ?? ''));
+    assert.equal(starts.length, 2, 'two batches of 10');
+    // 10 starts at 120 per minute: the second batch no earlier than 5 s after the first.
+    assert.ok(starts[1]! - starts[0]! >= 5000, `batches ${starts[1]! - starts[0]!} ms apart`);
+    for (const id of DEVICES.paced) assert.equal(stack.devices.device(id).methodCount(), 1, id);
   });
 
   test('the rollout list shows them', async () => {

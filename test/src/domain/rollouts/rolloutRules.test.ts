@@ -8,6 +8,7 @@ import { afterAcquire, afterClose, afterOutcomes } from '../../../../src/domain/
 import { parseRolloutRequest } from '../../../../src/domain/rollouts/rolloutRequest';
 import { buildTargetQuery } from '../../../../src/domain/rollouts/rolloutTargetQuery';
 import { targetRows } from '../../../../src/domain/rollouts/rolloutTargetRows';
+import { readBatchSize } from '../../../../src/rolloutServices';
 import { waveEnds, waveOf } from '../../../../src/domain/rollouts/rolloutWaves';
 
 test('waves: cumulative percentages become end ordinals; the last wave ends at the total', async (t) => {
@@ -89,4 +90,12 @@ test('accepted bodies: defaults, a final 100 % wave added, outcomes deduplicated
   assert.deepEqual(query.target, { kind: 'query', query: { tags: [{ name: 'a.b', value: 'v' }], connectionState: 'Disconnected' } });
   assert.deepEqual(query.waves, [100]);
   assert.equal(query.rate, null);
+});
+
+test('ROLLOUT_BATCH_SIZE: 1–100, default 50; anything else names the setting', async (t) => {
+  assert.equal(readBatchSize({}), 50);
+  assert.equal(readBatchSize({ ROLLOUT_BATCH_SIZE: '10' }), 10);
+  for (const bad of ['0', '101', 'ten', '1.5', '-3']) {
+    await t.test(bad, () => assert.throws(() => readBatchSize({ ROLLOUT_BATCH_SIZE: bad }), /ROLLOUT_BATCH_SIZE/));
+  }
 });
