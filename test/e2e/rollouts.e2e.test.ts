@@ -171,7 +171,7 @@ describe('rollouts on the local stack over HTTP', () => {
     assert.equal(again.status, 409);
   });
 
-  test('rate: batches of at most maxPerMinute/… start n × 60 s / maxPerMinute apart on durable timers', async () => {
+  test('rate: paced batches start n × 60 s / maxPerMinute apart, on durable timers', async () => {
     const accepted = await start({ operation: 'reboot', parameters: FAST, target: { deviceIds: DEVICES.paced }, rate: { maxPerMinute: 120 } });
     const final = await follow(accepted.statusUrl);
     assert.equal(final.state, 'completed');
