@@ -70,7 +70,7 @@ export function stringLiteral(value: string): string {
   return `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 }
 
-function tagPath(name: string): string {
+export function tagPath(name: string): string {
   return ['tags', ...name.split('.').map((s) => (RESERVED.has(s.toUpperCase()) ? `[[${s}]]` : s))].join('.');
 }
 

@@ -10,6 +10,7 @@ import { CANCEL_NOTE } from './cancelOperation';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './listRunningOperations';
 import { json } from './responses';
 import { ROUTE_PREFIX } from './routes';
+import { rolloutDefinitions, rolloutPaths } from './rolloutOpenApi';
 
 const DEVICE_ID_PATTERN = "^[A-Za-z0-9\\-:.+%_#*?!(),=@;$']{1,128}$";
 
@@ -92,6 +93,7 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
     security: [{ functionKey: [] }],
     paths: {
       ...startPaths,
+      ...rolloutPaths(),
       '/operations': {
         get: {
           operationId: 'ListRunningOperations',
@@ -199,6 +201,7 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         properties: { error: ref('ErrorDetail'), instanceId: { type: 'string' }, outcome: { type: 'string', enum: [...OUTCOMES] }, statusUrl: { type: 'string' } },
       },
       OperationRequest: { type: 'object', additionalProperties: false, properties: requestProperties },
+      ...rolloutDefinitions({ type: 'object', additionalProperties: false, properties: requestProperties }),
       FirmwareUpdateRequest: {
         type: 'object', additionalProperties: false, required: ['payload'],
         properties: {

@@ -18,6 +18,8 @@ import { DEFAULT_OPERATION_REQUEST } from '../../src/domain/operationRequest';
 import { OPERATION_KINDS } from '../../src/domain/operations/operationKind';
 import type { OperationOutput } from '../../src/domain/outcomes';
 import { FUNCTION, startFunctionName } from '../../src/functionNames';
+import { ROLLOUT_ACTIVITY } from '../../src/activities/rolloutContracts';
+import { FUNCTION_ROLLOUT } from '../../src/rolloutFunctionNames';
 import { ROUTE, startRoute } from '../../src/http/routes';
 import { CANCEL_EVENT } from '../../src/orchestrations/deviceOperation';
 import type { DeviceOperationInput } from '../../src/orchestrations/deviceOperationInput';
@@ -156,8 +158,9 @@ const ACTIVITIES = [ACTIVITY.claimOperation.name, ACTIVITY.invokeDeviceMethod.na
 test('every function is registered once: a start function per kind, one orchestration, four activities, the routes', () => {
   assert.deepEqual(START_FUNCTIONS, ['startReboot', 'startFactoryReset', 'startFirmwareUpdate']);
   assert.deepEqual(ACTIVITIES, ['claimOperation', 'invokeDeviceMethod', 'readDeviceState', 'recordOperation']);
-  assert.deepEqual([...registrations.keys()].sort(), [...Object.values(FUNCTION), ...START_FUNCTIONS, ...ACTIVITIES].sort());
-  assert.equal(registrations.size, 14);
+  const rollouts = [...Object.values(FUNCTION_ROLLOUT), ...Object.values(ROLLOUT_ACTIVITY).map((a) => a.name)];
+  assert.deepEqual([...registrations.keys()].sort(), [...Object.values(FUNCTION), ...START_FUNCTIONS, ...ACTIVITIES, ...rollouts].sort());
+  assert.equal(registrations.size, 14 + 10);
 });
 
 test('HTTP triggers: route, method and auth level of the design; durable client where the handler needs one', async (t) => {

@@ -10,6 +10,7 @@ import { OPERATION_KINDS } from '../../../src/domain/operations/operationKind';
 import { DELIVERIES, OUTCOMES } from '../../../src/domain/outcomes';
 import { buildOpenApiDocument, getOpenApiDocument } from '../../../src/http/openApiDocument';
 import { ROUTE, ROUTE_PREFIX, startRoute } from '../../../src/http/routes';
+import { ROLLOUT_ROUTE } from '../../../src/http/rolloutRoutes';
 
 type Doc = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -31,7 +32,7 @@ test('served document is valid Swagger 2.0 for the host and scheme it was reques
 
 test('paths are exactly the registered routes (a start route per kind), each operation with a unique operationId', () => {
   const doc = buildOpenApiDocument('h', 'https') as Doc;
-  const expected = [...Object.values(ROUTE), ...OPERATION_KINDS.map(startRoute)].map((route) => `/${route}`).sort();
+  const expected = [...Object.values(ROUTE), ...OPERATION_KINDS.map(startRoute), ...Object.values(ROLLOUT_ROUTE)].map((route) => `/${route}`).sort();
   assert.deepEqual(Object.keys(doc.paths).sort(), expected);
   const ids = Object.values(doc.paths).flatMap((item) => Object.values(item as Doc).map((op) => (op as Doc).operationId));
   assert.equal(new Set(ids).size, ids.length);

@@ -1,0 +1,77 @@
+// The rollout API (issue 11): its HTTP functions, its orchestration and its activities.
+import { app } from '@azure/functions';
+import * as df from 'durable-functions';
+import {
+  acquireRolloutBatch, closeRollout, recordRolloutBatch, resolveRolloutTargets,
+} from '../src/activities/rolloutActivities';
+import {
+  ROLLOUT_ACTIVITY, type AcquireBatchInput, type CloseRolloutInput, type RecordBatchInput, type ResolveTargetsInput,
+} from '../src/activities/rolloutContracts';
+import { cancelRollout } from '../src/http/rolloutCancel';
+import { listRolloutDevices, listRollouts } from '../src/http/rolloutLists';
+import { ROLLOUT_ROUTE } from '../src/http/rolloutRoutes';
+import { startRollout } from '../src/http/rolloutStart';
+import { getRolloutStatus } from '../src/http/rolloutStatus';
+import { rolloutOrchestration } from '../src/orchestrations/rollout';
+import { FUNCTION_ROLLOUT } from '../src/rolloutFunctionNames';
+import { readBatchSize, rolloutServices } from '../src/rolloutServices';
+import { appServices } from '../src/services';
+
+// A malformed ROLLOUT_BATCH_SIZE stops the app while it loads, like the other settings (appSettings.ts).
+readBatchSize(process.env);
+
+df.app.client.http(FUNCTION_ROLLOUT.start, {
+  methods: ['POST'],
+  route: ROLLOUT_ROUTE.rollouts,
+  authLevel: 'function',
+  handler: (request, client, context) => {
+    const { store, batchSize } = rolloutServices();
+    return startRollout(request, client, context, { store, batchSize, retry: appServices().config.retry });
+  },
+});
+
+df.app.client.http(FUNCTION_ROLLOUT.status, {
+  methods: ['GET'],
+  route: ROLLOUT_ROUTE.rollout,
+  authLevel: 'function',
+  handler: (request, client, context) => getRolloutStatus(request, client, context, { store: rolloutServices().store }),
+});
+
+app.http(FUNCTION_ROLLOUT.list, {
+  methods: ['GET'],
+  route: ROLLOUT_ROUTE.rollouts,
+  authLevel: 'function',
+  handler: (request, context) => listRollouts(request, context, { store: rolloutServices().store }),
+});
+
+app.http(FUNCTION_ROLLOUT.devices, {
+  methods: ['GET'],
+  route: ROLLOUT_ROUTE.devices,
+  authLevel: 'function',
+  handler: (request, context) => listRolloutDevices(request, context, { store: rolloutServices().store }),
+});
+
+app.http(FUNCTION_ROLLOUT.cancel, {
+  methods: ['POST'],
+  route: ROLLOUT_ROUTE.cancel,
+  authLevel: 'function',
+  handler: (request, context) => cancelRollout(request, context, { store: rolloutServices().store }),
+});
+
+df.app.orchestration(FUNCTION_ROLLOUT.orchestrator, rolloutOrchestration);
+
+df.app.activity(ROLLOUT_ACTIVITY.resolveTargets.name, {
+  handler: (input: ResolveTargetsInput) => resolveRolloutTargets(input, rolloutServices()),
+});
+df.app.activity(ROLLOUT_ACTIVITY.acquireBatch.name, {
+  handler: (input: AcquireBatchInput) => {
+    const { guard, leases, operations } = appServices();
+    return acquireRolloutBatch(input, { guard, leases, operations, store: rolloutServices().store });
+  },
+});
+df.app.activity(ROLLOUT_ACTIVITY.recordBatch.name, {
+  handler: (input: RecordBatchInput) => recordRolloutBatch(input, rolloutServices()),
+});
+df.app.activity(ROLLOUT_ACTIVITY.close.name, {
+  handler: (input: CloseRolloutInput) => closeRollout(input, rolloutServices()),
+});

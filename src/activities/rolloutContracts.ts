@@ -1,0 +1,85 @@
+// The rollout activities' contracts (as contracts.ts does for the device operation): one name, one input type and
+// one output type each; outputs are checked by `decode` when read back from history and kept tiny.
+import type { Outcome } from '../domain/outcomes';
+import type { OperationKind } from '../domain/operations/operationKind';
+import type { RolloutCounters } from '../domain/rollouts/rolloutCounters';
+import type { RolloutState } from '../domain/rollouts/rolloutStore';
+import type { RolloutTargetQuery } from '../domain/rollouts/rolloutTargetQuery';
+import type { ActivityContract } from './contracts';
+
+export interface ResolveTargetsInput {
+  rolloutId: string;
+  query: RolloutTargetQuery;
+  waves: number[];
+  limit: number;
+  at: string;
+}
+export type ResolveTargetsResult = { kind: 'resolved'; total: number } | { kind: 'tooMany'; limit: number };
+
+export interface AcquireBatchInput {
+  rolloutId: string;
+  operation: OperationKind;
+  /** The batch's start (orchestration clock): each acquired operation's requestedAt. */
+  requestedAt: string;
+  /** Ordinals [from, to). */
+  from: number;
+  to: number;
+  /** Counters before the batch; the activity stores them with the batch applied. */
+  counters: RolloutCounters;
+  currentWave: number;
+}
+export interface BatchDevice {
+  ordinal: number;
+  deviceId: string;
+  /** The operation that will act on the device; null when the device was busy with another operation. */
+  instanceId: string | null;
+}
+export type AcquireBatchResult = { kind: 'canceled' } | { kind: 'acquired'; devices: BatchDevice[] };
+
+export interface DeviceResult {
+  ordinal: number;
+  deviceId: string;
+  instanceId: string;
+  outcome: Outcome;
+}
+export interface RecordBatchInput {
+  rolloutId: string;
+  results: DeviceResult[];
+  counters: RolloutCounters;
+  currentWave: number;
+  at: string;
+}
+
+export interface CloseRolloutInput {
+  rolloutId: string;
+  state: Exclude<RolloutState, 'running'>;
+  counters: RolloutCounters;
+  currentWave: number;
+  reason: string | null;
+  /** Queued devices at ordinals ≥ from are marked canceled. */
+  from: number;
+  total: number;
+  at: string;
+}
+
+function kindOf(value: unknown, kinds: readonly string[], activity: string): void {
+  const kind = (value as { kind?: unknown } | null)?.kind;
+  if (typeof kind !== 'string' || !kinds.includes(kind)) throw new TypeError(`${activity} returned an unexpected result`);
+}
+
+function contract<I, O>(name: string, kinds: readonly string[] | null): ActivityContract<I, O> {
+  return Object.freeze({
+    name,
+    decode: (value: unknown): O => {
+      if (kinds !== null) kindOf(value, kinds, name);
+      return value as O;
+    },
+  });
+}
+
+export const ROLLOUT_ACTIVITY = Object.freeze({
+  resolveTargets: contract<ResolveTargetsInput, ResolveTargetsResult>('rolloutResolveTargets', ['resolved', 'tooMany']),
+  acquireBatch: contract<AcquireBatchInput, AcquireBatchResult>('rolloutAcquireBatch', ['canceled', 'acquired']),
+  recordBatch: contract<RecordBatchInput, null>('rolloutRecordBatch', null),
+  close: contract<CloseRolloutInput, null>('rolloutClose', null),
+});

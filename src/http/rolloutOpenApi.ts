@@ -1,0 +1,170 @@
+// The rollout part of the OpenAPI 2.0 document (openApiDocument.ts spreads these paths and definitions in).
+import { OUTCOMES } from '../domain/outcomes';
+import { OPERATION_KINDS } from '../domain/operations/operationKind';
+import { ROLLOUT_DEVICE_STATES } from '../domain/rollouts/rolloutCounters';
+import { ABORT_OUTCOMES, MAX_ABORT_RULES, MAX_RATE_PER_MINUTE, MAX_ROLLOUT_DEVICES, MAX_TARGET_TAGS } from '../domain/rollouts/rolloutRequest';
+import { ROLLOUT_STATES } from '../domain/rollouts/rolloutStore';
+import { MAX_WAVES } from '../domain/rollouts/rolloutWaves';
+import { ROLLOUT_ROUTE } from './rolloutRoutes';
+
+type Schema = Record<string, unknown>;
+const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
+const nullable = (schema: Schema): Schema => ({ ...schema, 'x-nullable': true });
+const error = (description: string): Schema => ({ description, schema: ref('ErrorResponse') });
+const unauthorized = { description: 'Missing or invalid function key.' };
+const rolloutIdParameter = {
+  name: 'rolloutId', in: 'path', required: true, type: 'string', pattern: '^rollout-[0-9a-f]{32}$', 'x-ms-summary': 'Rollout id',
+};
+const asyncHeaders = {
+  Location: { type: 'string', description: 'Rollout status URL (carries the function key when the route needs one).' },
+  'Retry-After': { type: 'integer', description: 'Seconds to wait before reading Location again.' },
+};
+const pageParameters = [
+  { name: 'pageSize', in: 'query', required: false, type: 'integer', minimum: 1, maximum: 1000, default: 100, 'x-ms-summary': 'Page size' },
+  { name: 'continuationToken', in: 'query', required: false, type: 'string', 'x-ms-summary': 'Continuation token', 'x-ms-visibility': 'advanced' },
+];
+
+export function rolloutPaths(): Record<string, Schema> {
+  return {
+    [`/${ROLLOUT_ROUTE.rollouts}`]: {
+      post: {
+        operationId: 'StartRollout',
+        summary: 'Start a rollout: one operation on many devices, in waves, with abort rules and a rate',
+        description: 'Each device runs the single-device operation (at most once per device); a device busy with another operation is reported busy, never acted on.',
+        parameters: [{ name: 'body', in: 'body', required: true, schema: ref('RolloutRequest') }],
+        responses: {
+          202: { description: 'Accepted: read Location until it answers 200.', headers: asyncHeaders, schema: ref('RolloutAccepted') },
+          400: error('Invalid body; error.target names the field.'),
+          401: unauthorized,
+          413: error('The body is too large.'),
+          415: error('The body is not application/json.'),
+        },
+      },
+      get: {
+        operationId: 'ListRollouts',
+        summary: 'List rollouts',
+        parameters: pageParameters,
+        responses: { 200: { description: 'One page of rollouts.', schema: ref('RolloutsPage') }, 400: error('Invalid query parameter.'), 401: unauthorized },
+      },
+    },
+    [`/${ROLLOUT_ROUTE.rollout}`]: {
+      get: {
+        operationId: 'GetRolloutStatus',
+        summary: 'Get the state and counters of a rollout',
+        parameters: [rolloutIdParameter],
+        responses: {
+          200: { description: 'The rollout is over (completed, canceled, aborted or failed).', schema: ref('Rollout') },
+          202: { description: 'The rollout is running.', headers: asyncHeaders, schema: ref('Rollout') },
+          400: error('Malformed rollout id.'),
+          401: unauthorized,
+          404: error('No rollout has this id.'),
+        },
+      },
+    },
+    [`/${ROLLOUT_ROUTE.devices}`]: {
+      get: {
+        operationId: 'ListRolloutDevices',
+        summary: 'List the devices of a rollout, optionally in one state',
+        parameters: [rolloutIdParameter, { name: 'state', in: 'query', required: false, type: 'string', enum: [...ROLLOUT_DEVICE_STATES] }, ...pageParameters],
+        responses: {
+          200: { description: 'One page of devices, in target-list order.', schema: ref('RolloutDevicesPage') },
+          400: error('Invalid parameter.'), 401: unauthorized, 404: error('No rollout has this id.'),
+        },
+      },
+    },
+    [`/${ROLLOUT_ROUTE.cancel}`]: {
+      post: {
+        operationId: 'CancelRollout',
+        summary: 'Cancel a rollout: queued devices are canceled, in-flight ones finish',
+        parameters: [rolloutIdParameter, { name: 'body', in: 'body', required: false, schema: {
+          type: 'object', additionalProperties: false, properties: { force: { type: 'boolean', enum: [false], description: 'Only false so far.' } } } }],
+        responses: {
+          202: { description: 'Cancel requested; read Location until it answers 200.', headers: asyncHeaders },
+          400: error('Invalid body or rollout id.'), 401: unauthorized, 404: error('No rollout has this id.'),
+          409: error('The rollout is already over.'),
+        },
+      },
+    },
+  };
+}
+
+export function rolloutDefinitions(operationRequest: Schema): Record<string, Schema> {
+  const counters = { type: 'object', properties: Object.fromEntries(ROLLOUT_DEVICE_STATES.map((s) => [s, { type: 'integer' }])) };
+  const rollout = {
+    rolloutId: { type: 'string' }, operation: { type: 'string', enum: [...OPERATION_KINDS] },
+    state: { type: 'string', enum: [...ROLLOUT_STATES] }, targetKind: { type: 'string', enum: ['deviceIds', 'query'] },
+    total: nullable({ type: 'integer', description: 'null until a query target is resolved.' }), counters,
+    currentWave: { type: 'integer', description: '1-based; 0 before the first batch.' }, waves: { type: 'array', items: { type: 'integer' } },
+    rate: nullable({ type: 'object', properties: { maxPerMinute: { type: 'integer' } } }),
+    cancelRequested: { type: 'boolean' }, reason: nullable({ type: 'string' }),
+    createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
+    completedAt: nullable({ type: 'string', format: 'date-time' }),
+    statusUrl: { type: 'string' }, devicesUrl: { type: 'string' }, cancelUrl: { type: 'string' },
+  };
+  return {
+    RolloutRequest: {
+      type: 'object', required: ['operation', 'target'], additionalProperties: false,
+      properties: {
+        operation: { type: 'string', enum: [...OPERATION_KINDS] },
+        parameters: { ...operationRequest, description: 'The single-device request body (firmwareUpdate needs payload.fwPackageUri).' },
+        target: {
+          type: 'object', description: 'Exactly one of deviceIds and query.', additionalProperties: false,
+          properties: {
+            deviceIds: { type: 'array', minItems: 1, maxItems: MAX_ROLLOUT_DEVICES, uniqueItems: true, items: { type: 'string' } },
+            query: {
+              type: 'object', additionalProperties: false, description: 'At least one filter; ANDed.',
+              properties: {
+                tags: { type: 'object', maxProperties: MAX_TARGET_TAGS, additionalProperties: { type: 'string' }, description: 'Tag path (a.b.c) → value.' },
+                connectionState: { type: 'string', enum: ['Connected', 'Disconnected'] },
+                deviceIdPrefix: { type: 'string' },
+              },
+            },
+          },
+        },
+        waves: { type: 'array', maxItems: MAX_WAVES, items: { type: 'integer', minimum: 1, maximum: 100 },
+          description: 'Cumulative percentages, strictly increasing; a final 100 is implied.' },
+        abort: {
+          type: 'array', maxItems: MAX_ABORT_RULES,
+          items: {
+            type: 'object', required: ['outcomes', 'thresholdPercent'], additionalProperties: false,
+            properties: {
+              outcomes: { type: 'array', minItems: 1, items: { type: 'string', enum: [...ABORT_OUTCOMES] } },
+              thresholdPercent: { type: 'number', minimum: 0, exclusiveMinimum: true, maximum: 100 },
+              minExecuted: { type: 'integer', minimum: 1, maximum: MAX_ROLLOUT_DEVICES, default: 1 },
+            },
+          },
+        },
+        rate: { type: 'object', additionalProperties: false, properties: { maxPerMinute: { type: 'integer', minimum: 1, maximum: MAX_RATE_PER_MINUTE } } },
+      },
+    },
+    RolloutAccepted: {
+      type: 'object', required: ['rolloutId', 'statusUrl'],
+      properties: { rolloutId: { type: 'string' }, operation: { type: 'string' }, state: { type: 'string' }, total: nullable({ type: 'integer' }),
+        statusUrl: { type: 'string' }, devicesUrl: { type: 'string' }, cancelUrl: { type: 'string' } },
+    },
+    Rollout: { type: 'object', required: ['rolloutId', 'state', 'counters'], properties: rollout },
+    RolloutsPage: {
+      type: 'object', required: ['rollouts'],
+      properties: { rollouts: { type: 'array', items: ref('Rollout') }, continuationToken: nullable({ type: 'string' }) },
+    },
+    RolloutDevicesPage: {
+      type: 'object', required: ['rolloutId', 'devices'],
+      properties: {
+        rolloutId: { type: 'string' },
+        devices: {
+          type: 'array',
+          items: {
+            type: 'object',
+            properties: {
+              deviceId: { type: 'string' }, ordinal: { type: 'integer' }, wave: { type: 'integer' },
+              state: { type: 'string', enum: [...ROLLOUT_DEVICE_STATES] }, instanceId: nullable({ type: 'string' }),
+              outcome: nullable({ type: 'string', enum: [...OUTCOMES] }), startedAt: nullable({ type: 'string', format: 'date-time' }),
+              updatedAt: { type: 'string', format: 'date-time' },
+            },
+          },
+        },
+        continuationToken: nullable({ type: 'string' }),
+      },
+    },
+  };
+}

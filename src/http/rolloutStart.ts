@@ -1,0 +1,67 @@
+// POST /api/rollouts: validate the body, write the rollout's summary row (and, for a device-id target, its
+// device rows), start the rollout orchestration under the rollout id and answer 202 with Location → the
+// rollout's status route and Retry-After.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { initialCounters } from '../domain/rollouts/rolloutCounters';
+import { newRolloutId } from '../domain/rollouts/rolloutIds';
+import { MAX_ROLLOUT_DEVICES, parseRolloutRequest } from '../domain/rollouts/rolloutRequest';
+import type { RolloutStore } from '../domain/rollouts/rolloutStore';
+import { targetRows } from '../domain/rollouts/rolloutTargetRows';
+import { FUNCTION_ROLLOUT } from '../rolloutFunctionNames';
+import type { RetryPolicies } from '../orchestrations/deviceOperationInput';
+import type { RolloutInput } from '../orchestrations/rolloutInput';
+import type { OrchestrationClient } from './durableStatus';
+import { readQuery } from './queryParameters';
+import { readJsonBody } from './requestBody';
+import { errorResponse, json } from './responses';
+import { rolloutUrls } from './rolloutRoutes';
+import { MAX_START_BODY_BYTES } from './startOperation';
+
+/** 10,000 device ids of up to 128 characters plus the single-device body. */
+export const MAX_ROLLOUT_BODY_BYTES = MAX_START_BODY_BYTES + MAX_ROLLOUT_DEVICES * 140;
+const MAX_RETRY_AFTER_SECONDS = 30;
+
+export interface RolloutStartDependencies {
+  store: RolloutStore;
+  retry: RetryPolicies;
+  batchSize: number;
+  now?: () => Date;
+}
+
+export async function startRollout(request: HttpRequest, client: OrchestrationClient, context: InvocationContext,
+  deps: RolloutStartDependencies): Promise<HttpResponseInit> {
+  try {
+    readQuery(request, []);
+    const spec = parseRolloutRequest(await readJsonBody(request, MAX_ROLLOUT_BODY_BYTES));
+    const rolloutId = newRolloutId();
+    const createdAt = (deps.now ?? (() => new Date()))().toISOString();
+    const total = spec.target.kind === 'deviceIds' ? spec.target.deviceIds.length : null;
+    const retryAfterSeconds = Math.min(spec.request.pollIntervalSeconds, MAX_RETRY_AFTER_SECONDS);
+    await deps.store.create({
+      rolloutId, operation: spec.operation, state: 'running', targetKind: spec.target.kind, total, counters: initialCounters(total ?? 0),
+      waves: spec.waves, currentWave: 0, maxPerMinute: spec.rate?.maxPerMinute ?? null, retryAfterSeconds, cancelRequested: false,
+      reason: null, createdAt, updatedAt: createdAt, completedAt: null,
+    });
+    if (spec.target.kind === 'deviceIds') await deps.store.saveDevices(rolloutId, targetRows(spec.target.deviceIds, spec.waves, createdAt));
+    const input: RolloutInput = {
+      rolloutId, operation: spec.operation, request: spec.request, retry: deps.retry,
+      target: spec.target.kind === 'deviceIds' ? { kind: 'deviceIds', total: spec.target.deviceIds.length } : { kind: 'query', query: spec.target.query },
+      waves: spec.waves, abort: spec.abort, maxPerMinute: spec.rate?.maxPerMinute ?? null,
+      batchSize: deps.batchSize, limit: MAX_ROLLOUT_DEVICES,
+    };
+    try {
+      await client.startNew(FUNCTION_ROLLOUT.orchestrator, { instanceId: rolloutId, input });
+    } catch (err) {
+      const at = new Date().toISOString();
+      await deps.store.update(rolloutId, { state: 'failed', reason: 'The rollout orchestration could not be started.', completedAt: at, updatedAt: at })
+        .catch(() => undefined);
+      throw err;
+    }
+    context.info(`Started rollout ${rolloutId}: ${spec.operation} on ${total ?? 'a query of'} device(s)`);
+    const urls = rolloutUrls(request, rolloutId);
+    return json(202, { rolloutId, operation: spec.operation, state: 'running', total, ...urls },
+      { Location: urls.statusUrl, 'Retry-After': String(retryAfterSeconds) });
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}

@@ -1,0 +1,42 @@
+// GET /api/rollouts/{rolloutId}: the summary row — state, counters per device state, current wave, rate — 202
+// with Location and Retry-After while it runs, 200 once it is over. A rollout whose orchestration ended without
+// closing it (failed or terminated) is reported `failed`.
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { RequestError } from '../domain/requestError';
+import type { RolloutStore, RolloutSummary } from '../domain/rollouts/rolloutStore';
+import { findInstance, isActive, type OrchestrationClient } from './durableStatus';
+import { readQuery } from './queryParameters';
+import { errorResponse, json } from './responses';
+import { readRolloutId, ROLLOUT_ROUTE, rolloutUrls } from './rolloutRoutes';
+
+export async function getRolloutStatus(request: HttpRequest, client: Pick<OrchestrationClient, 'getStatus'>, context: InvocationContext,
+  deps: { store: RolloutStore }): Promise<HttpResponseInit> {
+  try {
+    const rolloutId = readRolloutId(request, ROLLOUT_ROUTE.rollout);
+    readQuery(request, []);
+    let summary = await deps.store.read(rolloutId);
+    if (summary === null) throw new RequestError('notFound', 'RolloutNotFound', `No rollout '${rolloutId}'.`, 'rolloutId');
+    if (summary.state === 'running') {
+      const instance = await findInstance(client, rolloutId).catch(() => undefined);
+      if (instance === null || (instance !== undefined && !isActive(instance) && String(instance.runtimeStatus) !== 'Completed')) {
+        summary = { ...summary, state: 'failed', reason: 'The rollout orchestration ended without finishing the rollout; see the function logs.' };
+      }
+    }
+    const body = { ...rolloutView(summary), ...rolloutUrls(request, rolloutId) };
+    if (summary.state === 'running') {
+      return json(202, body, { Location: body.statusUrl, 'Retry-After': String(summary.retryAfterSeconds) });
+    }
+    return json(200, body);
+  } catch (err) {
+    return errorResponse(err, context);
+  }
+}
+
+/** What callers see of a summary. */
+export function rolloutView(s: RolloutSummary): Record<string, unknown> {
+  return {
+    rolloutId: s.rolloutId, operation: s.operation, state: s.state, targetKind: s.targetKind, total: s.total, counters: s.counters,
+    currentWave: s.currentWave, waves: s.waves, rate: s.maxPerMinute === null ? null : { maxPerMinute: s.maxPerMinute },
+    cancelRequested: s.cancelRequested, reason: s.reason, createdAt: s.createdAt, updatedAt: s.updatedAt, completedAt: s.completedAt,
+  };
+}
