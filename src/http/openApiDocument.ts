@@ -35,16 +35,16 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
   }
   const deviceIdParameter = {
     name: 'deviceId', in: 'path', required: true, type: 'string', maxLength: DEVICE_ID_MAX_LENGTH, pattern: DEVICE_ID_PATTERN,
-    description: "IoT Hub device id (URL-encode '#', '?', '%' and the like).", 'x-ms-summary': 'Device id',
+    description: "IoT Hub device id (URL-encode '#', '?', '%' and the like).", 'x-ms-summary': 'Device id', 'x-ms-visibility': 'important',
   };
   const asyncHeaders = {
     Location: { type: 'string', description: 'Operation status URL (carries the function key when the route needs one).' },
     'Retry-After': { type: 'integer', description: 'Seconds to wait before polling Location: the poll interval.' },
   };
 
-  const instanceIdParameter = { name: 'instanceId', in: 'path', required: true, type: 'string', description: 'Operation (orchestration instance) id.', 'x-ms-summary': 'Operation id' };
+  const instanceIdParameter = { name: 'instanceId', in: 'path', required: true, type: 'string', description: 'Operation (orchestration instance) id.', 'x-ms-summary': 'Operation id', 'x-ms-visibility': 'important' };
   const pageParameters = [
-    { name: 'top', in: 'query', required: false, type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.', 'x-ms-summary': 'Page size' },
+    { name: 'top', in: 'query', required: false, type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.', 'x-ms-summary': 'Page size', 'x-ms-visibility': 'advanced' },
     { name: 'continuationToken', in: 'query', required: false, type: 'string', description: 'From the previous page.', 'x-ms-summary': 'Continuation token', 'x-ms-visibility': 'advanced' },
   ];
   const startPaths: Record<string, Schema> = {};
@@ -58,7 +58,7 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         'x-ms-visibility': 'important',
         parameters: [
           deviceIdParameter,
-          { name: 'body', in: 'body', required: definition.kind === 'firmwareUpdate',
+          { name: 'body', in: 'body', required: definition.kind === 'firmwareUpdate', description: 'Options of the operation (all optional except the firmware package).',
             schema: ref(definition.kind === 'firmwareUpdate' ? 'FirmwareUpdateRequest' : 'OperationRequest') },
         ],
         responses: {
@@ -96,8 +96,10 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         get: {
           operationId: 'ListRunningOperations',
           summary: 'List the operations running now, across devices',
+          description: 'The operations that hold a device now (starting or running), with their status and cancel URLs, one page at a time.',
+          'x-ms-visibility': 'advanced',
           parameters: [
-            { name: 'state', in: 'query', required: false, type: 'string', enum: ['running'], default: 'running', 'x-ms-summary': 'State' },
+            { name: 'state', in: 'query', required: false, type: 'string', enum: ['running'], default: 'running', description: 'Only running is supported.', 'x-ms-summary': 'State', 'x-ms-visibility': 'internal' },
             ...pageParameters,
           ],
           responses: {
@@ -111,6 +113,8 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         get: {
           operationId: 'GetOperationStatus',
           summary: 'Get the status of an operation',
+          description: 'Answers 202 with Location and Retry-After while the operation runs, and 200 with its outcome once it is over.',
+          'x-ms-visibility': 'important',
           parameters: [instanceIdParameter],
           responses: {
             200: { description: 'The operation is over; outcome says how it ended.', schema: ref('OperationResult') },
@@ -125,6 +129,7 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
           operationId: 'CancelOperation',
           summary: 'Cancel a running operation',
           description: CANCEL_NOTE,
+          'x-ms-visibility': 'important',
           parameters: [instanceIdParameter],
           responses: {
             202: { description: 'Canceling: poll Location until it answers 200 with outcome Canceled.', headers: asyncHeaders, schema: ref('CancelAccepted') },
@@ -139,6 +144,8 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         get: {
           operationId: 'ListDeviceOperations',
           summary: "List a device's operations of every kind, newest first",
+          description: 'One row per operation, each ending in a final outcome, one page at a time.',
+          'x-ms-visibility': 'important',
           parameters: [deviceIdParameter, ...pageParameters],
           responses: {
             200: { description: 'One page of operations.', schema: ref('DeviceOperationsPage') },
@@ -151,12 +158,14 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         get: {
           operationId: 'GetStatusReport',
           summary: 'Count devices by the status they report for an operation kind',
+          description: 'Runs one IoT Hub twin query grouped by properties.reported.iothubDM.<operation>.status; the filters are ANDed.',
+          'x-ms-visibility': 'advanced',
           parameters: [
-            { name: 'operation', in: 'path', required: true, type: 'string', enum: allOperations().map((d) => d.kind), 'x-ms-summary': 'Operation' },
-            { name: 'connectionState', in: 'query', required: false, type: 'string', enum: ['Connected', 'Disconnected'] },
-            { name: 'deviceIdPrefix', in: 'query', required: false, type: 'string', maxLength: DEVICE_ID_MAX_LENGTH },
-            { name: 'tagName', in: 'query', required: false, type: 'string', description: 'Twin tag path, e.g. location.region (with tagValue).' },
-            { name: 'tagValue', in: 'query', required: false, type: 'string', maxLength: 256 },
+            { name: 'operation', in: 'path', required: true, type: 'string', enum: allOperations().map((d) => d.kind), description: 'Operation kind whose reported status is counted.', 'x-ms-summary': 'Operation' },
+            { name: 'connectionState', in: 'query', required: false, type: 'string', enum: ['Connected', 'Disconnected'], description: 'Only devices in this connection state.', 'x-ms-summary': 'Connection state' },
+            { name: 'deviceIdPrefix', in: 'query', required: false, type: 'string', maxLength: DEVICE_ID_MAX_LENGTH, description: 'Only devices whose id starts with this.', 'x-ms-summary': 'Device id prefix' },
+            { name: 'tagName', in: 'query', required: false, type: 'string', description: 'Twin tag path, e.g. location.region (with tagValue).', 'x-ms-summary': 'Tag name', 'x-ms-visibility': 'advanced' },
+            { name: 'tagValue', in: 'query', required: false, type: 'string', maxLength: 256, description: 'Value the tag must have (with tagName).', 'x-ms-summary': 'Tag value', 'x-ms-visibility': 'advanced' },
           ],
           responses: {
             200: { description: 'Counts by iothubDM.<operation>.status.', schema: ref('StatusReport') },
@@ -171,7 +180,8 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
       '/openapi.json': {
         get: {
           operationId: 'GetOpenApiDocument',
-          summary: 'This document',
+          summary: 'Get this OpenAPI document',
+          description: 'The OpenAPI 2.0 document of the API, for the host it was requested on (anonymous).',
           security: [],
           'x-ms-visibility': 'internal',
           responses: { 200: { description: 'OpenAPI 2.0 document.', schema: { type: 'object' } } },
