@@ -10,6 +10,7 @@ export const FUNCTION = Object.freeze({
   listDeviceOperations: 'listDeviceOperations',
   getStatusReport: 'getStatusReport',
   getOpenApiDocument: 'getOpenApiDocument',
+  unsubscribeCallback: 'unsubscribeCallback',
 } as const);
 
 /** The start function of each kind: startReboot, startFactoryReset, startFirmwareUpdate. */

@@ -6,6 +6,8 @@ import { MAX_FW_PACKAGE_URI_LENGTH } from '../domain/operations/firmwareUpdate';
 import { allOperations } from '../domain/operations/registry';
 import { DELIVERIES, OUTCOMES } from '../domain/outcomes';
 import { MAX_METHOD_PAYLOAD_BYTES, OPERATION_REQUEST_FIELDS } from '../domain/operationRequest';
+import { CALLBACK_STATUSES } from '../domain/callbacks/callbackStatus';
+import { MAX_CALLBACK_URL_LENGTH } from '../domain/callbacks/callbackUrl';
 import { CANCEL_NOTE } from './cancelOperation';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './listRunningOperations';
 import { json } from './responses';
@@ -26,6 +28,13 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
     payload: {
       description: `Direct-method payload sent to the device: any JSON value, at most ${MAX_METHOD_PAYLOAD_BYTES} bytes serialized. Default null.`,
     },
+  };
+  // x-ms-notification-url marks the property that carries the caller's callback URL (Microsoft, "OpenAPI
+  // extensions for custom connectors": learn.microsoft.com/connectors/custom-connectors/openapi-extensions).
+  requestProperties.callbackUrl = {
+    type: 'string', format: 'uri', maxLength: MAX_CALLBACK_URL_LENGTH, 'x-ms-notification-url': true, 'x-ms-visibility': 'internal',
+    description: 'Optional completion callback: an https URL (Logic Apps: @{listCallbackUrl()}) that receives a POST with the final status. '
+      + 'Private, loopback and link-local addresses are refused. Never returned or logged.',
   };
   for (const field of OPERATION_REQUEST_FIELDS) {
     requestProperties[field.name] = {
@@ -51,6 +60,8 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
   for (const definition of allOperations()) {
     const name = `${definition.kind[0]!.toUpperCase()}${definition.kind.slice(1)}`;
     startPaths[`/devices/{deviceId}/${definition.kind}`] = {
+      // What a start with callbackUrl POSTs there when the operation ends.
+      'x-ms-notification-content': { schema: ref('OperationCallback') },
       post: {
         operationId: `Start${name}`,
         summary: `Start a ${definition.kind} of a device`,
@@ -177,6 +188,22 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
           },
         },
       },
+      '/callbacks/unsubscribe': {
+        post: {
+          operationId: 'UnsubscribeCallback',
+          summary: 'Stop the completion callback of an operation',
+          description: 'The unsubscribe call of the Logic Apps HTTP Webhook action: the callbackUrl given at start identifies the subscription. '
+            + 'The device operation goes on unless cancelOperation is true. Idempotent.',
+          'x-ms-visibility': 'internal',
+          parameters: [{ name: 'body', in: 'body', required: true, description: 'The callback URL given at start.', schema: ref('UnsubscribeRequest') }],
+          responses: {
+            200: { description: 'The subscriptions that were removed (none when there was nothing to remove).', schema: ref('UnsubscribeResult') },
+            400: errorResponse('Invalid body; error.target names the field.'),
+            401: { description: 'Missing or invalid function key.' },
+            415: errorResponse('The body is not application/json.'),
+          },
+        },
+      },
       '/openapi.json': {
         get: {
           operationId: 'GetOpenApiDocument',
@@ -225,6 +252,36 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
           instanceId: { type: 'string' }, deviceId: { type: 'string' }, operation: operationKind,
           statusUrl: { type: 'string', description: 'Same as the Location header.' },
           cancelUrl: { type: 'string', description: 'POST here to cancel the operation.' },
+        },
+      },
+      OperationCallback: {
+        type: 'object', required: ['instanceId', 'status', 'outcome'],
+        description: 'POSTed to callbackUrl when the operation ends: the status route\'s final body plus status.',
+        properties: {
+          status: { type: 'string', enum: [...CALLBACK_STATUSES], description: 'Branch on this: Succeeded, Failed, TimedOut or Canceled.' },
+          ...commonStatusProperties(),
+          outcome: { type: 'string', enum: [...OUTCOMES] },
+          delivery: { type: 'string', enum: [...DELIVERIES] },
+          error: nullable({ type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } }),
+        },
+      },
+      UnsubscribeRequest: {
+        type: 'object', additionalProperties: false, required: ['callbackUrl'],
+        properties: {
+          callbackUrl: { type: 'string', maxLength: MAX_CALLBACK_URL_LENGTH, description: 'The callbackUrl given at start.', 'x-ms-visibility': 'internal' },
+          cancelOperation: { type: 'boolean', default: false, description: 'Also cancel the device operation.', 'x-ms-summary': 'Cancel the operation' },
+        },
+      },
+      UnsubscribeResult: {
+        type: 'object', required: ['unsubscribed'],
+        properties: {
+          unsubscribed: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { instanceId: { type: 'string' }, operation: nullable(operationKind), statusUrl: { type: 'string' }, cancelRequested: { type: 'boolean' } },
+            },
+          },
         },
       },
       CancelAccepted: {

@@ -151,13 +151,13 @@ const callback = (name: string): Registration['callback'] => {
 };
 
 const START_FUNCTIONS = OPERATION_KINDS.map(startFunctionName);
-const ACTIVITIES = [ACTIVITY.claimOperation.name, ACTIVITY.invokeDeviceMethod.name, ACTIVITY.readDeviceState.name, ACTIVITY.recordOperation.name];
+const ACTIVITIES = [ACTIVITY.claimOperation.name, ACTIVITY.invokeDeviceMethod.name, ACTIVITY.readDeviceState.name, ACTIVITY.recordOperation.name, ACTIVITY.notifyCallback.name];
 
-test('every function is registered once: a start function per kind, one orchestration, four activities, the routes', () => {
+test('every function is registered once: a start function per kind, one orchestration, five activities, the routes', () => {
   assert.deepEqual(START_FUNCTIONS, ['startReboot', 'startFactoryReset', 'startFirmwareUpdate']);
-  assert.deepEqual(ACTIVITIES, ['claimOperation', 'invokeDeviceMethod', 'readDeviceState', 'recordOperation']);
+  assert.deepEqual(ACTIVITIES, ['claimOperation', 'invokeDeviceMethod', 'readDeviceState', 'recordOperation', 'notifyCallback']);
   assert.deepEqual([...registrations.keys()].sort(), [...Object.values(FUNCTION), ...START_FUNCTIONS, ...ACTIVITIES].sort());
-  assert.equal(registrations.size, 14);
+  assert.equal(registrations.size, 16);
 });
 
 test('HTTP triggers: route, method and auth level of the design; durable client where the handler needs one', async (t) => {
@@ -169,9 +169,10 @@ test('HTTP triggers: route, method and auth level of the design; durable client 
     [FUNCTION.listDeviceOperations, ROUTE.deviceOperations, 'GET', 'function', false],
     [FUNCTION.getStatusReport, ROUTE.statusReport, 'GET', 'function', false],
     [FUNCTION.getOpenApiDocument, ROUTE.openApi, 'GET', 'anonymous', false],
+    [FUNCTION.unsubscribeCallback, ROUTE.unsubscribeCallback, 'POST', 'function', true],
   ];
   assert.deepEqual(cases.map((c) => c[1]), ['devices/{deviceId}/reboot', 'devices/{deviceId}/factoryReset', 'devices/{deviceId}/firmwareUpdate',
-    'operations/{instanceId}', 'operations/{instanceId}/cancel', 'operations', 'devices/{deviceId}/operations', 'reports/{operation}', 'openapi.json']);
+    'operations/{instanceId}', 'operations/{instanceId}/cancel', 'operations', 'devices/{deviceId}/operations', 'reports/{operation}', 'openapi.json', 'callbacks/unsubscribe']);
   for (const [name, route, method, authLevel, durableClient] of cases) {
     await t.test(name, () => {
       const trigger = binding(name, 'httpTrigger');
