@@ -11,6 +11,8 @@ export const FUNCTION = Object.freeze({
   getStatusReport: 'getStatusReport',
   getOpenApiDocument: 'getOpenApiDocument',
   unsubscribeCallback: 'unsubscribeCallback',
+  getOperationsPage: 'getOperationsPage',
+  getOperationsPageScript: 'getOperationsPageScript',
 } as const);
 
 /** The start function of each kind: startReboot, startFactoryReset, startFirmwareUpdate. */

@@ -19,6 +19,7 @@ import { OPERATION_KINDS } from '../../src/domain/operations/operationKind';
 import type { OperationOutput } from '../../src/domain/outcomes';
 import { FUNCTION, startFunctionName } from '../../src/functionNames';
 import { ROUTE, startRoute } from '../../src/http/routes';
+import { UI_ROUTE } from '../../src/http/ui/uiRoutes';
 import { CANCEL_EVENT } from '../../src/orchestrations/deviceOperation';
 import type { DeviceOperationInput } from '../../src/orchestrations/deviceOperationInput';
 import { appServices, type AppServices } from '../../src/services';
@@ -157,7 +158,7 @@ test('every function is registered once: a start function per kind, one orchestr
   assert.deepEqual(START_FUNCTIONS, ['startReboot', 'startFactoryReset', 'startFirmwareUpdate']);
   assert.deepEqual(ACTIVITIES, ['claimOperation', 'invokeDeviceMethod', 'readDeviceState', 'recordOperation', 'notifyCallback']);
   assert.deepEqual([...registrations.keys()].sort(), [...Object.values(FUNCTION), ...START_FUNCTIONS, ...ACTIVITIES].sort());
-  assert.equal(registrations.size, 16);
+  assert.equal(registrations.size, 18);
 });
 
 test('HTTP triggers: route, method and auth level of the design; durable client where the handler needs one', async (t) => {
@@ -170,9 +171,11 @@ test('HTTP triggers: route, method and auth level of the design; durable client 
     [FUNCTION.getStatusReport, ROUTE.statusReport, 'GET', 'function', false],
     [FUNCTION.getOpenApiDocument, ROUTE.openApi, 'GET', 'anonymous', false],
     [FUNCTION.unsubscribeCallback, ROUTE.unsubscribeCallback, 'POST', 'function', true],
+    [FUNCTION.getOperationsPage, UI_ROUTE.page, 'GET', 'anonymous', false],
+    [FUNCTION.getOperationsPageScript, UI_ROUTE.script, 'GET', 'anonymous', false],
   ];
   assert.deepEqual(cases.map((c) => c[1]), ['devices/{deviceId}/reboot', 'devices/{deviceId}/factoryReset', 'devices/{deviceId}/firmwareUpdate',
-    'operations/{instanceId}', 'operations/{instanceId}/cancel', 'operations', 'devices/{deviceId}/operations', 'reports/{operation}', 'openapi.json', 'callbacks/unsubscribe']);
+    'operations/{instanceId}', 'operations/{instanceId}/cancel', 'operations', 'devices/{deviceId}/operations', 'reports/{operation}', 'openapi.json', 'callbacks/unsubscribe', 'ui', 'ui/app.js']);
   for (const [name, route, method, authLevel, durableClient] of cases) {
     await t.test(name, () => {
       const trigger = binding(name, 'httpTrigger');
