@@ -6,6 +6,7 @@ import { startFunctionName } from '../src/functionNames';
 import { startRoute } from '../src/http/routes';
 import { startOperation } from '../src/http/startOperation';
 import { appServices } from '../src/services';
+import { callbackDependencies } from '../src/http/callbackSubscription';
 
 for (const kind of OPERATION_KINDS) {
   df.app.client.http(startFunctionName(kind), {
@@ -13,8 +14,11 @@ for (const kind of OPERATION_KINDS) {
     route: startRoute(kind),
     authLevel: 'function',
     handler: (request, client, context) => {
-      const { config, guard, operations } = appServices();
-      return startOperation(kind, request, client, context, { guard, operations, retry: config.retry });
+      const { config, guard, operations, callbacks } = appServices();
+      return startOperation(kind, request, client, context, {
+        guard, operations, retry: config.retry,
+        callbacks: callbackDependencies(callbacks, config.callbacks, config.callbacks.retry),
+      });
     },
   });
 }

@@ -113,6 +113,8 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         IOTHUB_CONNECTION_STRING: iothub.serviceConnectionString,
         IOTHUB_CA_CERT_PATH: iothub.caCertPath,
         DURABLE_TASK_HUB_NAME: 'DeviceRebootLocal',
+        // The tests' Logic Apps stand-in listens on 127.0.0.1 over http.
+        CALLBACK_ALLOW_LOOPBACK: 'true',
         ...(options.env ?? {}),
       },
     });

@@ -21,6 +21,7 @@ export const SETTING = Object.freeze({
   invokeMaxRetryMs: 'METHOD_INVOKE_MAX_RETRY_MS',
   readMaxAttempts: 'TWIN_READ_MAX_ATTEMPTS',
   startGraceSeconds: 'OPERATION_START_GRACE_SECONDS',
+  callbackAllowLoopback: 'CALLBACK_ALLOW_LOOPBACK',
 } as const);
 
 /** Settings the Functions host and the Durable extension read (host.json refers to DURABLE_TASK_HUB_NAME). */
@@ -34,6 +35,8 @@ export const DEFAULT_OPERATIONS_STORAGE = 'UseDevelopmentStorage=true';
 export const DEFAULT_OPERATIONS_TABLE = 'DeviceOperations';
 /** The device leases live in a table named after the operations table. */
 export const LEASE_TABLE_SUFFIX = 'Leases';
+/** Callback URLs (secrets, kept out of the orchestration) live in a table named after the operations table. */
+export const CALLBACK_TABLE_SUFFIX = 'Hooks';
 
 export type IotHubAccess =
   /** Service policy connection string. `port` is set when HostName carries `host:port` (an emulator). */
@@ -57,6 +60,15 @@ export interface AppConfig {
   retry: RetryPolicies;
   /** How long a start may sit before its orchestration claims the device; past it, the device can be taken over. */
   startGraceMs: number;
+  callbackTableName: string;
+  callbacks: CallbackSettings;
+}
+
+export interface CallbackSettings {
+  /** Loopback callback URLs (http allowed) for a local Logic Apps stand-in; never on Azure. */
+  allowLoopback: boolean;
+  /** Attempts at the completion callback: 408, 429, 5xx and network failures are retried with backoff. */
+  retry: RetrySpec;
 }
 
 export class ConfigError extends Error {
@@ -78,7 +90,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
   const operations = readOperationsStorage(read);
   const tableName = read(SETTING.operationsTableName) ?? DEFAULT_OPERATIONS_TABLE;
   // Azure Tables: 3–63 alphanumeric characters, not starting with a digit (the lease table adds a suffix).
-  const maxTableName = 63 - LEASE_TABLE_SUFFIX.length;
+  const maxTableName = 63 - Math.max(LEASE_TABLE_SUFFIX.length, CALLBACK_TABLE_SUFFIX.length);
   if (!new RegExp(`^[A-Za-z][A-Za-z0-9]{2,${maxTableName - 1}}$`).test(tableName)) {
     throw new ConfigError(SETTING.operationsTableName, `must be 3–${maxTableName} letters or digits, starting with a letter.`);
   }
@@ -121,10 +133,22 @@ export function loadConfig(env: Env = process.env): AppConfig {
     methodNames: Object.freeze(methodNames),
     retry: { invoke, read: read_, record },
     startGraceMs: integer(SETTING.startGraceSeconds, 5, 3600, 60) * 1000,
+    callbackTableName: `${tableName}${CALLBACK_TABLE_SUFFIX}`,
+    callbacks: {
+      allowLoopback: boolean(read, SETTING.callbackAllowLoopback, false),
+      retry: { maxAttempts: 6, firstRetryIntervalMs: 2_000, maxRetryIntervalMs: 60_000, backoffCoefficient: 2 },
+    },
   });
 }
 
 type Reader = (name: string) => string | undefined;
+
+function boolean(read: Reader, name: string, fallback: boolean): boolean {
+  const text = read(name);
+  if (text === undefined) return fallback;
+  if (/^(true|false)$/i.test(text)) return text.toLowerCase() === 'true';
+  throw new ConfigError(name, 'must be true or false.');
+}
 
 function readIotHubAccess(read: Reader): IotHubAccess {
   const connectionString = read(SETTING.iotHubConnectionString);

@@ -10,6 +10,9 @@ export const FUNCTION = Object.freeze({
   listDeviceOperations: 'listDeviceOperations',
   getStatusReport: 'getStatusReport',
   getOpenApiDocument: 'getOpenApiDocument',
+  unsubscribeCallback: 'unsubscribeCallback',
+  getOperationsPage: 'getOperationsPage',
+  getOperationsPageScript: 'getOperationsPageScript',
 } as const);
 
 /** The start function of each kind: startReboot, startFactoryReset, startFirmwareUpdate. */

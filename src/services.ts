@@ -4,6 +4,8 @@ import { createIotHubGateway } from './adapters/iothub';
 import { TableDeviceLeaseStore, TableOperationsStore, type TableConnection } from './adapters/operationsStore';
 import { DeviceGuard } from './domain/deviceGuard';
 import type { DeviceLeaseStore, IotHubGateway, OperationsStore } from './domain/ports';
+import { TableCallbackStore } from './adapters/callbacks/tableCallbackStore';
+import type { CallbackStore } from './domain/callbacks/callbackStore';
 
 export interface AppServices {
   config: AppConfig;
@@ -11,6 +13,7 @@ export interface AppServices {
   operations: OperationsStore;
   leases: DeviceLeaseStore;
   guard: DeviceGuard;
+  callbacks: CallbackStore;
 }
 
 let services: AppServices | undefined;
@@ -29,6 +32,7 @@ export function appServices(): AppServices {
       operations: TableOperationsStore.fromConnection(table(config.operationsTableName)),
       leases,
       guard: new DeviceGuard(leases, config.startGraceMs),
+      callbacks: TableCallbackStore.fromConnection(table(config.callbackTableName)),
     };
   }
   return services;

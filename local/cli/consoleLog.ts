@@ -32,6 +32,8 @@ function describe(event: OperationEvent): string {
       return `method not delivered${event.attempt === undefined ? '' : ` (attempt ${event.attempt})`}; another attempt may follow`;
     case 'method-delivery-unknown':
       return 'answer lost: the method may have run; it is not sent again';
+    case 'callback':
+      return `callback ${event.result ?? 'done'}${event.attempts === undefined ? '' : ` after ${event.attempts} attempt(s)`}`;
     case 'progress':
       return `device reports ${event.reported ?? '(nothing yet)'}`;
     case 'completed':

@@ -50,6 +50,26 @@ export interface RecordInput {
   release: boolean;
 }
 
+export interface NotifyInput {
+  instanceId: string;
+  /** callbackKey(url): finds the URL in the callback store; the URL itself never enters the orchestration. */
+  key: string;
+  /** The final status, as the status route answers it, plus `status`. */
+  body: unknown;
+  attempt: number;
+  /** The last attempt deletes the stored URL whatever happens. */
+  lastAttempt: boolean;
+}
+
+export type NotifyResult =
+  | { kind: 'delivered'; status: number }
+  /** No URL stored: unsubscribed (or already handled). */
+  | { kind: 'unsubscribed' }
+  /** A 4xx (not 408/429) or a refused address: not retried. */
+  | { kind: 'refused'; reason: string }
+  /** 408, 429, 5xx or a network failure: worth another attempt. */
+  | { kind: 'retry'; reason: string };
+
 function kindOf(value: unknown, kinds: readonly string[], activity: string): string {
   const kind = (value as { kind?: unknown } | null)?.kind;
   if (typeof kind !== 'string' || !kinds.includes(kind)) throw new TypeError(`${activity} returned an unexpected result`);
@@ -72,4 +92,5 @@ export const ACTIVITY = Object.freeze({
     ['accepted', 'rejected', 'deviceOffline', 'deviceNotFound', 'notDelivered', 'maybeDelivered', 'failed', 'leaseLost']),
   readDeviceState: contract<ReadInput, TwinReadResult>('readDeviceState', ['observed', 'deviceNotFound', 'failed']),
   recordOperation: contract<RecordInput, null>('recordOperation', null),
+  notifyCallback: contract<NotifyInput, NotifyResult>('notifyCallback', ['delivered', 'unsubscribed', 'refused', 'retry']),
 });

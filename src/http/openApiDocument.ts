@@ -6,6 +6,8 @@ import { MAX_FW_PACKAGE_URI_LENGTH } from '../domain/operations/firmwareUpdate';
 import { allOperations } from '../domain/operations/registry';
 import { DELIVERIES, OUTCOMES } from '../domain/outcomes';
 import { MAX_METHOD_PAYLOAD_BYTES, OPERATION_REQUEST_FIELDS } from '../domain/operationRequest';
+import { CALLBACK_STATUSES } from '../domain/callbacks/callbackStatus';
+import { MAX_CALLBACK_URL_LENGTH } from '../domain/callbacks/callbackUrl';
 import { CANCEL_NOTE } from './cancelOperation';
 import { DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE } from './listRunningOperations';
 import { json } from './responses';
@@ -28,6 +30,13 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
       description: `Direct-method payload sent to the device: any JSON value, at most ${MAX_METHOD_PAYLOAD_BYTES} bytes serialized. Default null.`,
     },
   };
+  // x-ms-notification-url marks the property that carries the caller's callback URL (Microsoft, "OpenAPI
+  // extensions for custom connectors": learn.microsoft.com/connectors/custom-connectors/openapi-extensions).
+  requestProperties.callbackUrl = {
+    type: 'string', format: 'uri', maxLength: MAX_CALLBACK_URL_LENGTH, 'x-ms-notification-url': true, 'x-ms-visibility': 'internal',
+    description: 'Optional completion callback: an https URL (Logic Apps: @{listCallbackUrl()}) that receives a POST with the final status. '
+      + 'Private, loopback and link-local addresses are refused. Never returned or logged.',
+  };
   for (const field of OPERATION_REQUEST_FIELDS) {
     requestProperties[field.name] = {
       type: 'integer', format: 'int32', minimum: field.min, maximum: field.max, default: field.defaultValue,
@@ -36,22 +45,24 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
   }
   const deviceIdParameter = {
     name: 'deviceId', in: 'path', required: true, type: 'string', maxLength: DEVICE_ID_MAX_LENGTH, pattern: DEVICE_ID_PATTERN,
-    description: "IoT Hub device id (URL-encode '#', '?', '%' and the like).", 'x-ms-summary': 'Device id',
+    description: "IoT Hub device id (URL-encode '#', '?', '%' and the like).", 'x-ms-summary': 'Device id', 'x-ms-visibility': 'important',
   };
   const asyncHeaders = {
     Location: { type: 'string', description: 'Operation status URL (carries the function key when the route needs one).' },
     'Retry-After': { type: 'integer', description: 'Seconds to wait before polling Location: the poll interval.' },
   };
 
-  const instanceIdParameter = { name: 'instanceId', in: 'path', required: true, type: 'string', description: 'Operation (orchestration instance) id.', 'x-ms-summary': 'Operation id' };
+  const instanceIdParameter = { name: 'instanceId', in: 'path', required: true, type: 'string', description: 'Operation (orchestration instance) id.', 'x-ms-summary': 'Operation id', 'x-ms-visibility': 'important' };
   const pageParameters = [
-    { name: 'top', in: 'query', required: false, type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.', 'x-ms-summary': 'Page size' },
+    { name: 'top', in: 'query', required: false, type: 'integer', minimum: 1, maximum: MAX_PAGE_SIZE, default: DEFAULT_PAGE_SIZE, description: 'Page size.', 'x-ms-summary': 'Page size', 'x-ms-visibility': 'advanced' },
     { name: 'continuationToken', in: 'query', required: false, type: 'string', description: 'From the previous page.', 'x-ms-summary': 'Continuation token', 'x-ms-visibility': 'advanced' },
   ];
   const startPaths: Record<string, Schema> = {};
   for (const definition of allOperations()) {
     const name = `${definition.kind[0]!.toUpperCase()}${definition.kind.slice(1)}`;
     startPaths[`/devices/{deviceId}/${definition.kind}`] = {
+      // What a start with callbackUrl POSTs there when the operation ends.
+      'x-ms-notification-content': { schema: ref('OperationCallback') },
       post: {
         operationId: `Start${name}`,
         summary: `Start a ${definition.kind} of a device`,
@@ -59,7 +70,7 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         'x-ms-visibility': 'important',
         parameters: [
           deviceIdParameter,
-          { name: 'body', in: 'body', required: definition.kind === 'firmwareUpdate',
+          { name: 'body', in: 'body', required: definition.kind === 'firmwareUpdate', description: 'Options of the operation (all optional except the firmware package).',
             schema: ref(definition.kind === 'firmwareUpdate' ? 'FirmwareUpdateRequest' : 'OperationRequest') },
         ],
         responses: {
@@ -98,8 +109,10 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         get: {
           operationId: 'ListRunningOperations',
           summary: 'List the operations running now, across devices',
+          description: 'The operations that hold a device now (starting or running), with their status and cancel URLs, one page at a time.',
+          'x-ms-visibility': 'advanced',
           parameters: [
-            { name: 'state', in: 'query', required: false, type: 'string', enum: ['running'], default: 'running', 'x-ms-summary': 'State' },
+            { name: 'state', in: 'query', required: false, type: 'string', enum: ['running'], default: 'running', description: 'Only running is supported.', 'x-ms-summary': 'State', 'x-ms-visibility': 'internal' },
             ...pageParameters,
           ],
           responses: {
@@ -113,6 +126,8 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         get: {
           operationId: 'GetOperationStatus',
           summary: 'Get the status of an operation',
+          description: 'Answers 202 with Location and Retry-After while the operation runs, and 200 with its outcome once it is over.',
+          'x-ms-visibility': 'important',
           parameters: [instanceIdParameter],
           responses: {
             200: { description: 'The operation is over; outcome says how it ended.', schema: ref('OperationResult') },
@@ -127,6 +142,7 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
           operationId: 'CancelOperation',
           summary: 'Cancel a running operation',
           description: CANCEL_NOTE,
+          'x-ms-visibility': 'important',
           parameters: [instanceIdParameter],
           responses: {
             202: { description: 'Canceling: poll Location until it answers 200 with outcome Canceled.', headers: asyncHeaders, schema: ref('CancelAccepted') },
@@ -141,6 +157,8 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         get: {
           operationId: 'ListDeviceOperations',
           summary: "List a device's operations of every kind, newest first",
+          description: 'One row per operation, each ending in a final outcome, one page at a time.',
+          'x-ms-visibility': 'important',
           parameters: [deviceIdParameter, ...pageParameters],
           responses: {
             200: { description: 'One page of operations.', schema: ref('DeviceOperationsPage') },
@@ -153,12 +171,14 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         get: {
           operationId: 'GetStatusReport',
           summary: 'Count devices by the status they report for an operation kind',
+          description: 'Runs one IoT Hub twin query grouped by properties.reported.iothubDM.<operation>.status; the filters are ANDed.',
+          'x-ms-visibility': 'advanced',
           parameters: [
-            { name: 'operation', in: 'path', required: true, type: 'string', enum: allOperations().map((d) => d.kind), 'x-ms-summary': 'Operation' },
-            { name: 'connectionState', in: 'query', required: false, type: 'string', enum: ['Connected', 'Disconnected'] },
-            { name: 'deviceIdPrefix', in: 'query', required: false, type: 'string', maxLength: DEVICE_ID_MAX_LENGTH },
-            { name: 'tagName', in: 'query', required: false, type: 'string', description: 'Twin tag path, e.g. location.region (with tagValue).' },
-            { name: 'tagValue', in: 'query', required: false, type: 'string', maxLength: 256 },
+            { name: 'operation', in: 'path', required: true, type: 'string', enum: allOperations().map((d) => d.kind), description: 'Operation kind whose reported status is counted.', 'x-ms-summary': 'Operation' },
+            { name: 'connectionState', in: 'query', required: false, type: 'string', enum: ['Connected', 'Disconnected'], description: 'Only devices in this connection state.', 'x-ms-summary': 'Connection state' },
+            { name: 'deviceIdPrefix', in: 'query', required: false, type: 'string', maxLength: DEVICE_ID_MAX_LENGTH, description: 'Only devices whose id starts with this.', 'x-ms-summary': 'Device id prefix' },
+            { name: 'tagName', in: 'query', required: false, type: 'string', description: 'Twin tag path, e.g. location.region (with tagValue).', 'x-ms-summary': 'Tag name', 'x-ms-visibility': 'advanced' },
+            { name: 'tagValue', in: 'query', required: false, type: 'string', maxLength: 256, description: 'Value the tag must have (with tagName).', 'x-ms-summary': 'Tag value', 'x-ms-visibility': 'advanced' },
           ],
           responses: {
             200: { description: 'Counts by iothubDM.<operation>.status.', schema: ref('StatusReport') },
@@ -170,10 +190,27 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
           },
         },
       },
+      '/callbacks/unsubscribe': {
+        post: {
+          operationId: 'UnsubscribeCallback',
+          summary: 'Stop the completion callback of an operation',
+          description: 'The unsubscribe call of the Logic Apps HTTP Webhook action: the callbackUrl given at start identifies the subscription. '
+            + 'The device operation goes on unless cancelOperation is true. Idempotent.',
+          'x-ms-visibility': 'internal',
+          parameters: [{ name: 'body', in: 'body', required: true, description: 'The callback URL given at start.', schema: ref('UnsubscribeRequest') }],
+          responses: {
+            200: { description: 'The subscriptions that were removed (none when there was nothing to remove).', schema: ref('UnsubscribeResult') },
+            400: errorResponse('Invalid body; error.target names the field.'),
+            401: { description: 'Missing or invalid function key.' },
+            415: errorResponse('The body is not application/json.'),
+          },
+        },
+      },
       '/openapi.json': {
         get: {
           operationId: 'GetOpenApiDocument',
-          summary: 'This document',
+          summary: 'Get this OpenAPI document',
+          description: 'The OpenAPI 2.0 document of the API, for the host it was requested on (anonymous).',
           security: [],
           'x-ms-visibility': 'internal',
           responses: { 200: { description: 'OpenAPI 2.0 document.', schema: { type: 'object' } } },
@@ -218,6 +255,36 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
           instanceId: { type: 'string' }, deviceId: { type: 'string' }, operation: operationKind,
           statusUrl: { type: 'string', description: 'Same as the Location header.' },
           cancelUrl: { type: 'string', description: 'POST here to cancel the operation.' },
+        },
+      },
+      OperationCallback: {
+        type: 'object', required: ['instanceId', 'status', 'outcome'],
+        description: 'POSTed to callbackUrl when the operation ends: the status route\'s final body plus status.',
+        properties: {
+          status: { type: 'string', enum: [...CALLBACK_STATUSES], description: 'Branch on this: Succeeded, Failed, TimedOut or Canceled.' },
+          ...commonStatusProperties(),
+          outcome: { type: 'string', enum: [...OUTCOMES] },
+          delivery: { type: 'string', enum: [...DELIVERIES] },
+          error: nullable({ type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } }),
+        },
+      },
+      UnsubscribeRequest: {
+        type: 'object', additionalProperties: false, required: ['callbackUrl'],
+        properties: {
+          callbackUrl: { type: 'string', maxLength: MAX_CALLBACK_URL_LENGTH, description: 'The callbackUrl given at start.', 'x-ms-visibility': 'internal' },
+          cancelOperation: { type: 'boolean', default: false, description: 'Also cancel the device operation.', 'x-ms-summary': 'Cancel the operation' },
+        },
+      },
+      UnsubscribeResult: {
+        type: 'object', required: ['unsubscribed'],
+        properties: {
+          unsubscribed: {
+            type: 'array',
+            items: {
+              type: 'object',
+              properties: { instanceId: { type: 'string' }, operation: nullable(operationKind), statusUrl: { type: 'string' }, cancelRequested: { type: 'boolean' } },
+            },
+          },
         },
       },
       CancelAccepted: {

@@ -14,14 +14,15 @@ const error = (description: string): Schema => ({ description, schema: ref('Erro
 const unauthorized = { description: 'Missing or invalid function key.' };
 const rolloutIdParameter = {
   name: 'rolloutId', in: 'path', required: true, type: 'string', pattern: '^rollout-[0-9a-f]{32}$', 'x-ms-summary': 'Rollout id',
+  description: 'The rollout id from the start answer.',
 };
 const asyncHeaders = {
   Location: { type: 'string', description: 'Rollout status URL (carries the function key when the route needs one).' },
   'Retry-After': { type: 'integer', description: 'Seconds to wait before reading Location again.' },
 };
 const pageParameters = [
-  { name: 'pageSize', in: 'query', required: false, type: 'integer', minimum: 1, maximum: 1000, default: 100, 'x-ms-summary': 'Page size' },
-  { name: 'continuationToken', in: 'query', required: false, type: 'string', 'x-ms-summary': 'Continuation token', 'x-ms-visibility': 'advanced' },
+  { name: 'pageSize', in: 'query', required: false, type: 'integer', minimum: 1, maximum: 1000, default: 100, 'x-ms-summary': 'Page size', description: 'Items per page.' },
+  { name: 'continuationToken', in: 'query', required: false, type: 'string', 'x-ms-summary': 'Continuation token', 'x-ms-visibility': 'advanced', description: 'From the previous page.' },
 ];
 
 export function rolloutPaths(): Record<string, Schema> {
@@ -29,9 +30,10 @@ export function rolloutPaths(): Record<string, Schema> {
     [`/${ROLLOUT_ROUTE.rollouts}`]: {
       post: {
         operationId: 'StartRollout',
-        summary: 'Start a rollout: one operation on many devices, in waves, with abort rules and a rate',
-        description: 'Each device runs the single-device operation (at most once per device); a device busy with another operation is reported busy, never acted on.',
-        parameters: [{ name: 'body', in: 'body', required: true, schema: ref('RolloutRequest') }],
+        summary: 'Start a rollout on many devices',
+        description: 'One operation on many devices, in waves, with abort rules and a rate. Each device runs the single-device operation (at most once per device); a device busy with another operation is reported busy, never acted on.',
+        'x-ms-visibility': 'important',
+        parameters: [{ name: 'body', in: 'body', required: true, schema: ref('RolloutRequest'), description: 'The rollout: operation, parameters, target, waves, abort rules, rate.' }],
         responses: {
           202: { description: 'Accepted: read Location until it answers 200.', headers: asyncHeaders, schema: ref('RolloutAccepted') },
           400: error('Invalid body; error.target names the field.'),
@@ -43,6 +45,8 @@ export function rolloutPaths(): Record<string, Schema> {
       get: {
         operationId: 'ListRollouts',
         summary: 'List rollouts',
+        description: 'The rollouts, newest first, one page at a time.',
+        'x-ms-visibility': 'advanced',
         parameters: pageParameters,
         responses: { 200: { description: 'One page of rollouts.', schema: ref('RolloutsPage') }, 400: error('Invalid query parameter.'), 401: unauthorized },
       },
@@ -51,6 +55,8 @@ export function rolloutPaths(): Record<string, Schema> {
       get: {
         operationId: 'GetRolloutStatus',
         summary: 'Get the state and counters of a rollout',
+        description: '202 while the rollout runs, 200 once it is over; counters per device state and the current wave.',
+        'x-ms-visibility': 'important',
         parameters: [rolloutIdParameter],
         responses: {
           200: { description: 'The rollout is over (completed, canceled, aborted or failed).', schema: ref('Rollout') },
@@ -64,8 +70,10 @@ export function rolloutPaths(): Record<string, Schema> {
     [`/${ROLLOUT_ROUTE.devices}`]: {
       get: {
         operationId: 'ListRolloutDevices',
-        summary: 'List the devices of a rollout, optionally in one state',
-        parameters: [rolloutIdParameter, { name: 'state', in: 'query', required: false, type: 'string', enum: [...ROLLOUT_DEVICE_STATES] }, ...pageParameters],
+        summary: 'List the devices of a rollout',
+        description: 'The devices of a rollout with their state and outcome, optionally only those in one state.',
+        'x-ms-visibility': 'advanced',
+        parameters: [rolloutIdParameter, { name: 'state', in: 'query', required: false, type: 'string', enum: [...ROLLOUT_DEVICE_STATES], 'x-ms-summary': 'Device state', description: 'Only devices in this state.' }, ...pageParameters],
         responses: {
           200: { description: 'One page of devices, in target-list order.', schema: ref('RolloutDevicesPage') },
           400: error('Invalid parameter.'), 401: unauthorized, 404: error('No rollout has this id.'),
@@ -75,11 +83,13 @@ export function rolloutPaths(): Record<string, Schema> {
     [`/${ROLLOUT_ROUTE.cancel}`]: {
       post: {
         operationId: 'CancelRollout',
-        summary: 'Cancel a rollout: queued devices are canceled, in-flight ones finish',
-        parameters: [rolloutIdParameter, { name: 'body', in: 'body', required: false, schema: {
+        summary: 'Cancel a rollout',
+        description: 'Queued devices are canceled; operations already in flight finish.',
+        'x-ms-visibility': 'important',
+        parameters: [rolloutIdParameter, { name: 'body', in: 'body', required: false, description: 'Optional; only { "force": false } so far.', schema: {
           type: 'object', additionalProperties: false, properties: { force: { type: 'boolean', enum: [false], description: 'Only false so far.' } } } }],
         responses: {
-          202: { description: 'Cancel requested; read Location until it answers 200.', headers: asyncHeaders },
+          202: { description: 'Cancel requested; read Location until it answers 200.', headers: asyncHeaders, schema: { type: 'object' } },
           400: error('Invalid body or rollout id.'), 401: unauthorized, 404: error('No rollout has this id.'),
           409: error('The rollout is already over.'),
         },

@@ -14,6 +14,7 @@ export const ROUTE = Object.freeze({
   deviceOperations: 'devices/{deviceId}/operations',
   statusReport: 'reports/{operation}',
   openApi: 'openapi.json',
+  unsubscribeCallback: 'callbacks/unsubscribe',
 } as const);
 
 /** The start route of an operation kind: devices/{deviceId}/reboot, …/factoryReset, …/firmwareUpdate. */

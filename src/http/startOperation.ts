@@ -3,6 +3,7 @@
 // the status route and Retry-After = the poll interval. The kind comes from the route alone.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { AcquireResult, DeviceGuard } from '../domain/deviceGuard';
+import { takeCallbackUrl, type CallbackDependencies } from './callbackSubscription';
 import { operationInstanceId, parseInstanceId } from '../domain/operationIds';
 import { MAX_METHOD_PAYLOAD_BYTES, parseOperationRequest } from '../domain/operationRequest';
 import { operationDefinition } from '../domain/operations/registry';
@@ -25,6 +26,8 @@ export interface StartDependencies {
   operations: Pick<OperationsStore, 'latest' | 'find' | 'save'>;
   retry: RetryPolicies;
   now?: () => Date;
+  /** Completion callbacks; without them a body's callbackUrl is an unknown field. */
+  callbacks?: CallbackDependencies;
 }
 
 export async function startOperation(kind: OperationKind, request: HttpRequest, client: OrchestrationClient, context: InvocationContext,
@@ -32,7 +35,10 @@ export async function startOperation(kind: OperationKind, request: HttpRequest, 
   try {
     const deviceId = readDeviceId(request, startRoute(kind));
     readQuery(request, []);
-    const operationRequest = parseOperationRequest(await readJsonBody(request, MAX_START_BODY_BYTES), operationDefinition(kind).payloadRule);
+    const rawBody = await readJsonBody(request, MAX_START_BODY_BYTES);
+    const { callback, rest } = deps.callbacks === undefined ? { callback: undefined, rest: rawBody } : takeCallbackUrl(rawBody);
+    const operationRequest = parseOperationRequest(rest, operationDefinition(kind).payloadRule);
+    const subscription = callback === undefined ? undefined : await deps.callbacks!.check(callback);
     const requestedAt = (deps.now ?? (() => new Date()))().toISOString();
 
     const acquired = await deps.guard.acquire({
@@ -48,6 +54,16 @@ export async function startOperation(kind: OperationKind, request: HttpRequest, 
 
     const instanceId = acquired.lease.instanceId;
     const input: DeviceOperationInput = { deviceId, operation: kind, request: operationRequest, requestedAt, retry: deps.retry };
+    if (subscription !== undefined) {
+      // Stored before the orchestration exists, so its callback step always finds the URL (or an unsubscribe).
+      try {
+        await deps.callbacks!.store.save(subscription.key, instanceId, subscription.url);
+      } catch (err) {
+        await deps.guard.release(deviceId, instanceId).catch(() => undefined);
+        throw err;
+      }
+      input.callback = { key: subscription.key, retry: deps.callbacks!.retry };
+    }
     try {
       await client.startNew(FUNCTION.deviceOperationOrchestrator, { instanceId, input });
     } catch (err) {
@@ -55,6 +71,7 @@ export async function startOperation(kind: OperationKind, request: HttpRequest, 
       // orchestration already claimed it). An instance of that id still running predates the lease (a second
       // line of defence: the extension refuses to start over a running instance).
       await deps.guard.release(deviceId, instanceId).catch(() => undefined);
+      if (subscription !== undefined) await deps.callbacks!.store.remove(subscription.key, instanceId).catch(() => undefined);
       const existing = await findInstance(client, instanceId).catch(() => null);
       if (existing !== null && isActive(existing)) return alreadyRunning(request, deviceId, instanceId, kind);
       throw err;

@@ -5,7 +5,8 @@
 // Deterministic: time only from context.df.currentUtcDateTime, every I/O in an activity.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
-import { ACTIVITY, type ActivityContract, type ClaimInput } from '../activities/contracts';
+import { ACTIVITY, type ActivityContract, type ClaimInput, type NotifyResult } from '../activities/contracts';
+import { callbackStatus } from '../domain/callbacks/callbackStatus';
 import type { MethodInvocationResult } from '../domain/methodInvocation';
 import type { OperationRecord } from '../domain/operationRecord';
 import { operationDefinition } from '../domain/operations/registry';
@@ -102,7 +103,32 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
     const final: OperationRecord = { ...record('completed'), ...output, instanceId, phase: 'completed', deadline, updatedAt: completedAt };
     yield* call(ACTIVITY.recordOperation, { record: final, release: ending.release ?? true }, input.retry.record);
     log('completed', { outcome: output.outcome, delivery: output.delivery, polls: output.polls });
+    if (input.callback !== undefined) yield* callBack(input.callback, output);
     return output;
+  }
+  /**
+   * The completion callback, after the outcome is recorded and the device freed: the status route's final body
+   * plus `status`. Attempts are bounded, with backoff on durable timers; whatever happens, the outcome stands.
+   */
+  function* callBack(callback: NonNullable<DeviceOperationInput['callback']>, output: OperationOutput): Orchestration<void> {
+    const body = {
+      instanceId, runtimeStatus: 'Completed', createdTime: input.requestedAt,
+      lastUpdatedTime: output.completedAt, ...output, status: callbackStatus(output.outcome),
+    };
+    for (let attempt = 1; ; attempt += 1) {
+      const lastAttempt = attempt >= callback.retry.maxAttempts;
+      let result: NotifyResult;
+      try {
+        result = yield* call(ACTIVITY.notifyCallback, { instanceId, key: callback.key, body, attempt, lastAttempt });
+      } catch (err) {
+        result = { kind: 'retry', reason: errorText(err) };
+      }
+      if (result.kind !== 'retry' || lastAttempt) {
+        log('callback', { result: result.kind, attempts: attempt });
+        return;
+      }
+      yield ctx.createTimer(new Date(nowMs() + backoff(callback.retry, attempt)));
+    }
   }
   const canceled = (): Ending => ({
     outcome: 'Canceled',

@@ -46,6 +46,11 @@ export interface DeviceOperationInput {
   /** When the start request acquired the device (fixes the record's key and the deadline). */
   requestedAt: string;
   retry: RetryPolicies;
+  /**
+   * Present when the start asked for a completion callback. Only the URL's lookup key (a SHA-256) is here: the
+   * URL is a secret, and orchestration input is visible through the Durable management API and in the history.
+   */
+  callback?: { key: string; retry: RetrySpec };
   /** Present only in executions started by continueAsNew. */
   carryOver?: OperationProgress;
 }

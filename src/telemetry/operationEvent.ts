@@ -7,7 +7,9 @@ export type OperationTransition =
   | 'method-not-delivered'
   /** The answer was lost (504101, reset, crash): the method may have run and is never sent again. */
   | 'method-delivery-unknown'
-  | 'progress' | 'completed';
+  | 'progress' | 'completed'
+  /** The completion callback was delivered, refused or given up (after the outcome). */
+  | 'callback';
 
 export interface OperationEvent {
   event: 'operation';
@@ -28,6 +30,10 @@ export interface OperationEvent {
   delivery?: string;
   /** Which attempt (with method-not-delivered). */
   attempt?: number;
+  /** With callback: delivered, refused, … */
+  result?: string;
+  /** With callback: how many tries it took. */
+  attempts?: number;
 }
 
 /** The exact line to log; `context.info(operationEventLine({...}))` from an orchestration (guard with !isReplaying). */

@@ -21,6 +21,7 @@ import { FUNCTION, startFunctionName } from '../../src/functionNames';
 import { ROLLOUT_ACTIVITY } from '../../src/activities/rolloutContracts';
 import { FUNCTION_ROLLOUT } from '../../src/rolloutFunctionNames';
 import { ROUTE, startRoute } from '../../src/http/routes';
+import { UI_ROUTE } from '../../src/http/ui/uiRoutes';
 import { CANCEL_EVENT } from '../../src/orchestrations/deviceOperation';
 import type { DeviceOperationInput } from '../../src/orchestrations/deviceOperationInput';
 import { appServices, type AppServices } from '../../src/services';
@@ -153,14 +154,14 @@ const callback = (name: string): Registration['callback'] => {
 };
 
 const START_FUNCTIONS = OPERATION_KINDS.map(startFunctionName);
-const ACTIVITIES = [ACTIVITY.claimOperation.name, ACTIVITY.invokeDeviceMethod.name, ACTIVITY.readDeviceState.name, ACTIVITY.recordOperation.name];
+const ACTIVITIES = [ACTIVITY.claimOperation.name, ACTIVITY.invokeDeviceMethod.name, ACTIVITY.readDeviceState.name, ACTIVITY.recordOperation.name, ACTIVITY.notifyCallback.name];
 
-test('every function is registered once: a start function per kind, one orchestration, four activities, the routes', () => {
+test('every function is registered once: a start function per kind, one orchestration, five activities, the routes', () => {
   assert.deepEqual(START_FUNCTIONS, ['startReboot', 'startFactoryReset', 'startFirmwareUpdate']);
-  assert.deepEqual(ACTIVITIES, ['claimOperation', 'invokeDeviceMethod', 'readDeviceState', 'recordOperation']);
+  assert.deepEqual(ACTIVITIES, ['claimOperation', 'invokeDeviceMethod', 'readDeviceState', 'recordOperation', 'notifyCallback']);
   const rollouts = [...Object.values(FUNCTION_ROLLOUT), ...Object.values(ROLLOUT_ACTIVITY).map((a) => a.name)];
   assert.deepEqual([...registrations.keys()].sort(), [...Object.values(FUNCTION), ...START_FUNCTIONS, ...ACTIVITIES, ...rollouts].sort());
-  assert.equal(registrations.size, 14 + 10);
+  assert.equal(registrations.size, 18 + 10);
 });
 
 test('HTTP triggers: route, method and auth level of the design; durable client where the handler needs one', async (t) => {
@@ -172,9 +173,12 @@ test('HTTP triggers: route, method and auth level of the design; durable client 
     [FUNCTION.listDeviceOperations, ROUTE.deviceOperations, 'GET', 'function', false],
     [FUNCTION.getStatusReport, ROUTE.statusReport, 'GET', 'function', false],
     [FUNCTION.getOpenApiDocument, ROUTE.openApi, 'GET', 'anonymous', false],
+    [FUNCTION.unsubscribeCallback, ROUTE.unsubscribeCallback, 'POST', 'function', true],
+    [FUNCTION.getOperationsPage, UI_ROUTE.page, 'GET', 'anonymous', false],
+    [FUNCTION.getOperationsPageScript, UI_ROUTE.script, 'GET', 'anonymous', false],
   ];
   assert.deepEqual(cases.map((c) => c[1]), ['devices/{deviceId}/reboot', 'devices/{deviceId}/factoryReset', 'devices/{deviceId}/firmwareUpdate',
-    'operations/{instanceId}', 'operations/{instanceId}/cancel', 'operations', 'devices/{deviceId}/operations', 'reports/{operation}', 'openapi.json']);
+    'operations/{instanceId}', 'operations/{instanceId}/cancel', 'operations', 'devices/{deviceId}/operations', 'reports/{operation}', 'openapi.json', 'callbacks/unsubscribe', 'ui', 'ui/app.js']);
   for (const [name, route, method, authLevel, durableClient] of cases) {
     await t.test(name, () => {
       const trigger = binding(name, 'httpTrigger');

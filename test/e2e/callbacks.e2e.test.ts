@@ -1,0 +1,130 @@
+// Completion callbacks end to end: the app on the local stack calls back a real HTTP server standing in for Logic
+// Apps (http over loopback, which the stack's CALLBACK_ALLOW_LOOPBACK allows). Once the status route answers 200
+// the orchestration is over, callback step included, so "exactly once" and "never" are checked at that point.
+import { after, before, describe, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import type { HostLogEntry } from '../../local/host/log';
+import { OperationsApi } from './support/operationsApi';
+import { LogicAppStandIn } from './support/logicAppStandIn';
+
+const DEVICES = { once: 'cb-once', retried: 'cb-retry', unsubscribed: 'cb-unsub', unsubCancel: 'cb-unsub-cancel', refused: 'cb-refused' };
+const FW_URI = 'https://firmware.example.com/images/3.0.0.bin';
+
+let stack: LocalStack;
+let api: OperationsApi;
+const logicApp = new LogicAppStandIn();
+const logs: string[] = [];
+
+function unsubscribe(callbackUrl: string, cancelOperation?: boolean): Promise<Response> {
+  return fetch(api.url('callbacks/unsubscribe'), {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(cancelOperation === undefined ? { callbackUrl } : { callbackUrl, cancelOperation }),
+  });
+}
+
+describe('completion callbacks to a Logic Apps stand-in', () => {
+  before(async () => {
+    await logicApp.start();
+    stack = await startLocalStack({
+      deviceIds: Object.values(DEVICES),
+      behaviours: { [DEVICES.unsubscribed]: { kind: 'neverReturn' }, [DEVICES.unsubCancel]: { kind: 'neverReturn' } },
+      rebootDurationMs: 500,
+      deviceTimings: { firmwareDownloadMs: 300, firmwareApplyMs: 300 },
+      log: (entry: HostLogEntry) => logs.push(entry.message),
+    });
+    api = new OperationsApi(stack);
+  });
+  after(async () => {
+    await stack?.stop();
+    await logicApp.stop();
+  });
+
+  test('the callback arrives once, with the status route\'s final body plus status; the URL is never shown', async () => {
+    const callbackUrl = logicApp.callbackUrl('once');
+    const { body: accepted } = await api.accepted('firmwareUpdate', DEVICES.once, { payload: { fwPackageUri: FW_URI, version: '3.0.0' }, callbackUrl });
+    await logicApp.waitFor(callbackUrl, 1);
+    const final = await api.follow(accepted.statusUrl);
+    const [callback, ...more] = logicApp.requestsFor(callbackUrl);
+    assert.equal(more.length, 0, 'exactly one callback');
+    assert.match(String(callback!.headers['content-type']), /^application\/json/);
+    const { status, createdTime: _c, lastUpdatedTime: _l, ...delivered } = callback!.body as Record<string, unknown>;
+    const { createdTime: _c2, lastUpdatedTime: _l2, ...expected } = final as unknown as Record<string, unknown>;
+    assert.equal(status, 'Succeeded');
+    assert.equal(final.outcome, 'Succeeded');
+    assert.deepEqual(delivered, expected);
+
+    const secret = 'secret-once-signature';
+    for (const text of [JSON.stringify(accepted), JSON.stringify(final), JSON.stringify(await stack.host.history(accepted.instanceId)), JSON.stringify(await api.history(DEVICES.once))]) {
+      assert.ok(!text.includes(secret), 'the callback URL appears in no response, history or record');
+    }
+    assert.ok(!logs.some((line) => line.includes(secret)), 'nor in any log line');
+  });
+
+  test('a callback answered with 500 is sent again, and the operation\'s outcome is unchanged', async () => {
+    const callbackUrl = logicApp.callbackUrl('retried');
+    logicApp.script(callbackUrl, [500, 200]);
+    const { body: accepted } = await api.accepted('reboot', DEVICES.retried, { callbackUrl });
+    await logicApp.waitFor(callbackUrl, 2);
+    const final = await api.follow(accepted.statusUrl);
+    const requests = logicApp.requestsFor(callbackUrl);
+    assert.equal(requests.length, 2, 'one retry after the 500, none after the 200');
+    assert.deepEqual(requests[1]!.body, requests[0]!.body);
+    assert.equal((requests[1]!.body as { status: string }).status, 'Succeeded');
+    assert.equal(final.outcome, 'Succeeded');
+  });
+
+  test('an unsubscribed operation is never called back; unsubscribe does not cancel unless asked', async (t) => {
+    await t.test('unsubscribe only: the operation runs on, ends (canceled separately) and nothing is sent', async () => {
+      const callbackUrl = logicApp.callbackUrl('unsubscribed');
+      const { body: accepted } = await api.accepted('reboot', DEVICES.unsubscribed, { callbackUrl, timeoutSeconds: 600 });
+      const response = await unsubscribe(callbackUrl);
+      assert.equal(response.status, 200);
+      const result = await response.json() as { unsubscribed: Array<{ instanceId: string; cancelRequested: boolean }> };
+      assert.deepEqual(result.unsubscribed.map((u) => [u.instanceId, u.cancelRequested]), [[accepted.instanceId, false]]);
+      assert.ok(!JSON.stringify(result).includes('secret-unsubscribed'));
+      const still = await fetch(accepted.statusUrl);
+      assert.equal(still.status, 202, 'the device operation goes on');
+      await still.body?.cancel();
+      const again = await unsubscribe(callbackUrl);
+      assert.deepEqual(await again.json(), { unsubscribed: [] }, 'idempotent');
+      const cancel = await fetch(accepted.cancelUrl, { method: 'POST' });
+      assert.equal(cancel.status, 202);
+      const final = await api.follow(accepted.statusUrl);
+      assert.equal(final.outcome, 'Canceled');
+      assert.equal(logicApp.requestsFor(callbackUrl).length, 0);
+    });
+    await t.test('unsubscribe with cancelOperation: the operation ends Canceled and nothing is sent', async () => {
+      const callbackUrl = logicApp.callbackUrl('unsub-cancel');
+      const { body: accepted } = await api.accepted('reboot', DEVICES.unsubCancel, { callbackUrl, timeoutSeconds: 600 });
+      const response = await unsubscribe(callbackUrl, true);
+      const result = await response.json() as { unsubscribed: Array<{ cancelRequested: boolean }> };
+      assert.equal(result.unsubscribed[0]?.cancelRequested, true);
+      const final = await api.follow(accepted.statusUrl);
+      assert.equal(final.outcome, 'Canceled');
+      assert.equal(logicApp.requestsFor(callbackUrl).length, 0);
+    });
+  });
+
+  test('a callback URL on a private, link-local or non-https address is refused at start, naming callbackUrl; nothing starts', async (t) => {
+    const cases = [
+      { name: 'RFC 1918 literal', url: 'https://10.20.30.40/callback' },
+      { name: 'cloud metadata (link-local)', url: 'https://169.254.169.254/metadata' },
+      { name: 'IPv6 unique local', url: 'https://[fd00::1]/callback' },
+      { name: 'IPv4-mapped private', url: 'https://[::ffff:192.168.1.1]/callback' },
+      { name: 'http to a public host', url: 'http://203.0.113.9/callback' },
+      { name: 'user info', url: 'https://user:pw@example.com/callback' },
+      { name: 'not a URL', url: 'not-a-url-xyz' },
+    ];
+    for (const { name, url } of cases) {
+      await t.test(name, async () => {
+        const response = await api.start('reboot', DEVICES.refused, { callbackUrl: url });
+        const body = await response.json() as { error: { code: string; target: string; message: string } };
+        assert.equal(response.status, 400, JSON.stringify(body));
+        assert.equal(body.error.target, 'callbackUrl');
+        assert.ok(!body.error.message.includes(url), 'the message does not quote the URL');
+      });
+    }
+    assert.deepEqual(await api.history(DEVICES.refused), [], 'nothing was started');
+  });
+});
