@@ -28,7 +28,7 @@ describe('the deployment package', () => {
 
   test('holds every entry it reports, and the files the host loads', () => {
     assert.deepEqual([...names].sort(), result.entries);
-    for (const required of ['host.json', 'package.json', 'dist/functions/startReboot.js', 'dist/src/config.js',
+    for (const required of ['host.json', 'package.json', 'dist/functions/startOperation.js', 'dist/src/config.js',
       'node_modules/@azure/functions/package.json', 'node_modules/durable-functions/package.json', 'node_modules/azure-iothub/package.json']) {
       assert.ok(names.includes(required), `${required} is in the zip`);
     }
