@@ -76,7 +76,8 @@ function kindOf(value: unknown, kinds: readonly string[], activity: string): str
   return kind;
 }
 
-function contract<I, O>(name: string, kinds: readonly string[] | null): ActivityContract<I, O> {
+/** A contract whose results are objects with a `kind` among `kinds` (null: any result, e.g. an activity returning null). */
+export function contract<I, O>(name: string, kinds: readonly string[] | null): ActivityContract<I, O> {
   return Object.freeze({
     name,
     decode: (value: unknown): O => {

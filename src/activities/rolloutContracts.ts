@@ -5,7 +5,7 @@ import type { OperationKind } from '../domain/operations/operationKind';
 import type { RolloutCounters } from '../domain/rollouts/rolloutCounters';
 import type { RolloutState } from '../domain/rollouts/rolloutStore';
 import type { RolloutTargetQuery } from '../domain/rollouts/rolloutTargetQuery';
-import type { ActivityContract } from './contracts';
+import { contract } from './contracts';
 
 export interface ResolveTargetsInput {
   rolloutId: string;
@@ -60,21 +60,6 @@ export interface CloseRolloutInput {
   from: number;
   total: number;
   at: string;
-}
-
-function kindOf(value: unknown, kinds: readonly string[], activity: string): void {
-  const kind = (value as { kind?: unknown } | null)?.kind;
-  if (typeof kind !== 'string' || !kinds.includes(kind)) throw new TypeError(`${activity} returned an unexpected result`);
-}
-
-function contract<I, O>(name: string, kinds: readonly string[] | null): ActivityContract<I, O> {
-  return Object.freeze({
-    name,
-    decode: (value: unknown): O => {
-      if (kinds !== null) kindOf(value, kinds, name);
-      return value as O;
-    },
-  });
 }
 
 export const ROLLOUT_ACTIVITY = Object.freeze({
