@@ -1,5 +1,5 @@
 // Summarises a CRASH_FIGURES_FILE (one JSON line per scenario run) as a "before/after" table:
-//   node dist/test/support/crash/summarizeFigures.js /tmp/figures.jsonl
+//   node dist/test/support/crash/summarizeFigures.js figures.jsonl
 import * as fs from 'node:fs';
 import type { Figures } from './scenario';
 
