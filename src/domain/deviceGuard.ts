@@ -9,7 +9,8 @@
 // lock a device out.
 import type { DeviceLease, LeaseWrite } from './deviceLease';
 import type { OperationKind } from './operations/operationKind';
-import type { DeviceLeaseStore } from './ports';
+import { parseInstanceId } from './operationIds';
+import type { DeviceLeaseStore, OperationsStore } from './ports';
 
 /** What the Durable client says about a lease holder. */
 export type HolderState = 'active' | 'pending' | 'terminal' | 'missing';
@@ -122,4 +123,14 @@ export class DeviceGuard {
     }
     throw new LeaseContentionError(deviceId);
   }
+}
+
+/**
+ * The newest sequence number in a device's history, for a device that gets its first lease (rows written before
+ * leases existed). When the table cannot be read, 0: ids then start over, which the extension's NonRunningStates
+ * rule keeps from touching a running instance.
+ */
+export async function historySequenceHint(operations: Pick<OperationsStore, 'latest'>, deviceId: string): Promise<number> {
+  const newest = await operations.latest(deviceId).catch(() => null);
+  return newest === null ? 0 : parseInstanceId(newest.instanceId)?.sequence ?? 0;
 }

@@ -2,9 +2,9 @@
 // (one operation per device, atomically, across kinds), start the orchestration and answer 202 with Location →
 // the status route and Retry-After = the poll interval. The kind comes from the route alone.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
-import type { AcquireResult, DeviceGuard } from '../domain/deviceGuard';
+import { historySequenceHint, type AcquireResult, type DeviceGuard } from '../domain/deviceGuard';
 import { takeCallbackUrl, type CallbackDependencies } from './callbackSubscription';
-import { operationInstanceId, parseInstanceId } from '../domain/operationIds';
+import { operationInstanceId } from '../domain/operationIds';
 import { MAX_METHOD_PAYLOAD_BYTES, parseOperationRequest } from '../domain/operationRequest';
 import { operationDefinition } from '../domain/operations/registry';
 import type { OperationKind } from '../domain/operations/operationKind';
@@ -44,7 +44,7 @@ export async function startOperation(kind: OperationKind, request: HttpRequest, 
     const acquired = await deps.guard.acquire({
       deviceId, operation: kind, requestedAt,
       instanceIdFor: (sequence) => operationInstanceId(kind, deviceId, sequence),
-      sequenceHint: () => sequenceHint(deps.operations, deviceId),
+      sequenceHint: () => historySequenceHint(deps.operations, deviceId),
       holderState: (instanceId) => holderState(client, instanceId),
     });
     if (acquired.kind === 'busy') {
@@ -87,16 +87,6 @@ export async function startOperation(kind: OperationKind, request: HttpRequest, 
   }
 }
 
-/**
- * The newest sequence number in the device's history, for a device that gets its first lease (rows written
- * before leases existed). When the table cannot be read, 0: ids then start over, which the extension's
- * NonRunningStates rule keeps from touching a running instance.
- */
-async function sequenceHint(operations: Pick<OperationsStore, 'latest'>, deviceId: string): Promise<number> {
-  const newest = await operations.latest(deviceId).catch(() => null);
-  return newest === null ? 0 : parseInstanceId(newest.instanceId)?.sequence ?? 0;
-}
-
 /** A taken-over holder never finished its record: close it, so every operation's row ends in a final state. */
 async function closeAbandoned(takenOver: NonNullable<Extract<AcquireResult, { kind: 'acquired' }>['takenOver']>,
   deps: StartDependencies, context: InvocationContext): Promise<void> {
@@ -104,7 +94,7 @@ async function closeAbandoned(takenOver: NonNullable<Extract<AcquireResult, { ki
   try {
     const row = await deps.operations.find(lease.deviceId, lease.acquiredAt, lease.instanceId);
     if (row === null || row.outcome !== null) return;
-    const completedAt = new Date().toISOString();
+    const completedAt = (deps.now ?? (() => new Date()))().toISOString();
     await deps.operations.save({
       ...row, phase: 'completed', completedAt, updatedAt: completedAt, durationMs: Date.parse(completedAt) - Date.parse(row.requestedAt),
       outcome: state === 'terminal' ? 'Failed' : 'Canceled',

@@ -6,9 +6,9 @@
 //  - a re-executed activity (the host crashed before its result was recorded; the caller knows from the mark it
 //    left on the device row before acquiring) finds the lease it acquired itself (same operation, same
 //    acquisition time, still `starting`) and reuses it instead of reporting the device busy.
-import type { DeviceGuard, HolderState } from '../deviceGuard';
+import { historySequenceHint, type DeviceGuard, type HolderState } from '../deviceGuard';
 import type { DeviceLease } from '../deviceLease';
-import { operationInstanceId, parseInstanceId } from '../operationIds';
+import { operationInstanceId } from '../operationIds';
 import type { OperationKind } from '../operations/operationKind';
 import type { DeviceLeaseStore, OperationsStore } from '../ports';
 
@@ -29,10 +29,7 @@ export async function acquireForRollout(deviceId: string, operation: OperationKi
   const acquired = await deps.guard.acquire({
     deviceId, operation, requestedAt,
     instanceIdFor: (sequence) => operationInstanceId(operation, deviceId, sequence),
-    sequenceHint: async () => {
-      const newest = await deps.operations.latest(deviceId).catch(() => null);
-      return newest === null ? 0 : parseInstanceId(newest.instanceId)?.sequence ?? 0;
-    },
+    sequenceHint: () => historySequenceHint(deps.operations, deviceId),
     holderState: async (instanceId): Promise<HolderState> => {
       const lease = await deps.leases.read(deviceId);
       if (lease === null || lease.instanceId !== instanceId) return 'active';

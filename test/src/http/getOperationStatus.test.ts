@@ -74,7 +74,7 @@ test('ended without an output: terminated → Canceled; failed → Failed with a
     { runtimeStatus: 'Terminated', output: 'stopped by operator', outcome: 'Canceled',
       error: { code: 'OperationTerminated', message: 'The operation was terminated before it finished.' } },
     { runtimeStatus: 'Failed', outcome: 'Failed',
-      output: "Orchestrator function 'deviceOperation' failed: TypeError: boom\n   at stack frame (/home/site/wwwroot/dist/x.js:1:1)",
+      output: "Orchestrator function 'deviceOperation' failed: TypeError: boom\n   at stack frame (dist/x.js:1:1)",
       error: { code: 'OperationFailed', message: 'TypeError: boom' } },
     { runtimeStatus: 'Failed', output: null, outcome: 'Failed', error: { code: 'OperationFailed', message: 'The operation failed.' } },
     { runtimeStatus: 'Canceled', output: null, outcome: 'Failed', error: { code: 'OperationCanceled', message: 'The operation was canceled before it finished.' } },
