@@ -108,6 +108,17 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  // Listen before the banner says Ctrl-C works: a Ctrl-C right after it must stop the stack, not kill the process.
+  const stopRequested = new Promise<void>((resolve) => {
+    const onSignal = () => {
+      // Both listeners go: a SIGTERM left behind would swallow the next one instead of ending the process.
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      resolve();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  });
   console.log([
     '',
     'Remote reboot service is running (local stack, nothing leaves this machine).',
@@ -126,16 +137,7 @@ async function main(): Promise<number> {
     'Ctrl-C stops everything.',
   ].join('\n'));
 
-  await new Promise<void>((resolve) => {
-    const onSignal = () => {
-      // Both listeners go: a SIGTERM left behind would swallow the next one instead of ending the process.
-      process.off('SIGINT', onSignal);
-      process.off('SIGTERM', onSignal);
-      resolve();
-    };
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-  });
+  await stopRequested;
   // A second Ctrl-C while stopping means "now": a part that hangs must not hold the terminal.
   const stopNow = () => {
     console.error('Stopping anyway; some parts may not have shut down cleanly.');

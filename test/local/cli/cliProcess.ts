@@ -14,8 +14,8 @@ export interface CliProcess {
   /** Everything printed so far. */
   stdout(): string;
   stderr(): string;
-  /** Resolves when stdout holds a line matching `pattern`; rejects if the process ends first or time runs out. */
-  waitForOutput(pattern: RegExp, timeoutMs: number): Promise<RegExpExecArray>;
+  /** Resolves when stdout (or stderr) holds text matching `pattern`; rejects if the process ends first or time runs out. */
+  waitForOutput(pattern: RegExp, timeoutMs: number, stream?: 'stdout' | 'stderr'): Promise<RegExpExecArray>;
   /** Resolves when the process has ended; kills it and rejects after `timeoutMs`. */
   waitForExit(timeoutMs: number): Promise<CliExit>;
 }
@@ -33,8 +33,20 @@ export function runCli(name: 'start' | 'demo', args: readonly string[] = [], opt
   const child = spawn(process.execPath, [cliScript(name), ...args], { stdio: ['ignore', 'pipe', 'pipe'], detached: options.processGroup === true });
   let out = '';
   let err = '';
-  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  // Waiters are re-checked on every chunk and at the end: no polling.
+  const waiters = new Set<() => void>();
+  const notify = (): void => {
+    for (const waiter of [...waiters]) waiter();
+  };
+  child.stdout?.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+    notify();
+  });
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    err += chunk;
+    notify();
+  });
+  child.once('close', notify);
   const exited = new Promise<CliExit>((resolve) => {
     // 'close' rather than 'exit': by then both pipes are drained, so nothing printed is missed.
     child.once('close', (code, signal) => resolve({ code, signal }));
@@ -46,15 +58,22 @@ export function runCli(name: 'start' | 'demo', args: readonly string[] = [], opt
     child,
     stdout: () => out,
     stderr: () => err,
-    async waitForOutput(pattern, timeoutMs) {
-      const deadline = Date.now() + timeoutMs;
-      for (;;) {
-        const match = pattern.exec(out);
-        if (match) return match;
-        if (ended()) throw new Error(`${name} ended before printing ${pattern}.\n${describe()}`);
-        if (Date.now() > deadline) throw new Error(`${name} did not print ${pattern} within ${timeoutMs} ms.\n${describe()}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
+    waitForOutput(pattern, timeoutMs, stream = 'stdout') {
+      return new Promise<RegExpExecArray>((resolve, reject) => {
+        const finish = (outcome: () => void): void => {
+          waiters.delete(check);
+          clearTimeout(timer);
+          outcome();
+        };
+        const check = (): void => {
+          const match = pattern.exec(stream === 'stdout' ? out : err);
+          if (match) finish(() => resolve(match));
+          else if (ended()) finish(() => reject(new Error(`${name} ended before printing ${pattern}.\n${describe()}`)));
+        };
+        const timer = setTimeout(() => finish(() => reject(new Error(`${name} did not print ${pattern} within ${timeoutMs} ms.\n${describe()}`))), timeoutMs);
+        waiters.add(check);
+        check();
+      });
     },
     async waitForExit(timeoutMs) {
       let timer: NodeJS.Timeout | undefined;

@@ -32,15 +32,6 @@ async function stop(running: Running): Promise<void> {
   assert.deepEqual(end, { code: 0, signal: null });
 }
 
-/** Polls a condition on what the child printed (its pipes fill asynchronously) until it holds or time runs out. */
-async function until(condition: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`${what} did not appear within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 /** What was printed after the banner. */
 function logLines(cli: CliProcess): string[] {
   const out = cli.stdout();
@@ -59,7 +50,7 @@ test('npm start: a reboot, a refused reboot and a wrong key, one readable line e
     await running.cli.waitForOutput(/^\d{2}:\d{2}:\d{2}\.\d{3} {2}reboot sim-002 {2}-> Rejected after 0 poll\(s\) {2}\[reboot-sim-002-1\]$/m, 60_000);
     const wrong = await fetch(`${running.base}/devices/sim-001/operations?code=not-the-key`);
     assert.equal(wrong.status, 401);
-    await until(() => running.cli.stderr().includes('answered 401'), 10_000, 'the 401 on stderr');
+    await running.cli.waitForOutput(/answered 401/, 10_000, 'stderr');
   } finally {
     await stop(running);
   }
