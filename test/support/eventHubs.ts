@@ -1,7 +1,8 @@
 // Reading the emulator's built-in endpoint with the unmodified @azure/event-hubs consumer: collect events from one
 // partition until a condition holds, then close the subscription. Waits on the SDK's own callbacks, never on time.
+import { after, before } from 'node:test';
 import { EventHubConsumerClient, type EventPosition, type ReceivedEventData } from '@azure/event-hubs';
-import type { RunningIotHubEmulator } from '../../local/iothub/index';
+import { startIotHubEmulator, type IotHubEmulatorOptions, type RunningIotHubEmulator } from '../../local/iothub/index';
 
 export function consumerClient(emulator: RunningIotHubEmulator, policy: 'iothubowner' | 'service' = 'service', key?: string): EventHubConsumerClient {
   let connectionString = emulator.eventHubsEndpoint.connectionString(policy);
@@ -48,4 +49,37 @@ export async function readPartition(
   } finally {
     await subscription?.close();
   }
+}
+
+export interface EventHubsFixture {
+  readonly emulator: RunningIotHubEmulator;
+  /** A consumer on the $Default group with the service policy, closed before the emulator stops. */
+  readonly consumer: EventHubConsumerClient;
+}
+
+/** before/after hooks: an emulator with the given devices and one consumer of its built-in endpoint. */
+export function useEventHubsEmulator(deviceIds: string[], options: IotHubEmulatorOptions = {}): EventHubsFixture {
+  let running: EventHubsFixture | undefined;
+  before(async () => {
+    const emulator = await startIotHubEmulator(options);
+    if (deviceIds.length > 0) await emulator.admin.createDevices(deviceIds);
+    running = { emulator, consumer: consumerClient(emulator) };
+  });
+  after(async () => {
+    await running?.consumer.close();
+    await running?.emulator.stop();
+    running = undefined;
+  });
+  const current = () => {
+    if (!running) throw new Error('The emulator is used outside the suite that started it.');
+    return running;
+  };
+  return {
+    get emulator() {
+      return current().emulator;
+    },
+    get consumer() {
+      return current().consumer;
+    },
+  };
 }
