@@ -1,7 +1,7 @@
 // Reading the emulator's built-in endpoint with the unmodified @azure/event-hubs consumer: collect events from one
 // partition until a condition holds, then close the subscription. Waits on the SDK's own callbacks, never on time.
 import { after, before } from 'node:test';
-import { EventHubConsumerClient, type EventPosition, type ReceivedEventData } from '@azure/event-hubs';
+import { EventHubConsumerClient, type EventPosition, type PartitionContext, type ReceivedEventData } from '@azure/event-hubs';
 import { startIotHubEmulator, type IotHubEmulatorOptions, type RunningIotHubEmulator } from '../../local/iothub/index';
 
 export function consumerClient(emulator: RunningIotHubEmulator, policy: 'iothubowner' | 'service' = 'service', key?: string): EventHubConsumerClient {
@@ -22,6 +22,7 @@ export async function readPartition(
   startPosition: EventPosition,
   done: (events: ReceivedEventData[]) => boolean,
   timeoutMs = 15_000,
+  onContext?: (context: PartitionContext) => void,
 ): Promise<ReceivedEventData[]> {
   const events: ReceivedEventData[] = [];
   let subscription: { close(): Promise<void> } | undefined;
@@ -31,8 +32,9 @@ export async function readPartition(
       subscription = client.subscribe(
         partitionId,
         {
-          processEvents: async (batch) => {
+          processEvents: async (batch, context) => {
             events.push(...batch);
+            onContext?.(context);
             if (done(events)) {
               clearTimeout(timer);
               resolve(events);
@@ -43,7 +45,7 @@ export async function readPartition(
             reject(error);
           },
         },
-        { startPosition, maxBatchSize: 50, maxWaitTimeInSeconds: 1 },
+        { startPosition, maxBatchSize: 50, maxWaitTimeInSeconds: 1, trackLastEnqueuedEventProperties: onContext !== undefined },
       );
     });
   } finally {

@@ -3,7 +3,7 @@
 // runtime information follows the log; the partition count is configurable.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { type EventPosition, type ReceivedEventData, earliestEventPosition, latestEventPosition } from '@azure/event-hubs';
+import { type EventPosition, type PartitionContext, type ReceivedEventData, earliestEventPosition, latestEventPosition } from '@azure/event-hubs';
 import type { VirtualDeviceConnection } from '../../../../local/iothub/index';
 import { parseSelector } from '../../../../local/iothub/eventhubs/eventPosition';
 import { consumerClient, readPartition, useEventHubsEmulator } from '../../../support/eventHubs';
@@ -90,6 +90,17 @@ describe('built-in endpoint: event positions', () => {
     } finally {
       await restarted.close();
     }
+  });
+
+  it('tells a consumer that tracks them the partition\'s last enqueued event', async () => {
+    const { consumer } = fixture;
+    const info = await consumer.getPartitionProperties(partition());
+    let last: PartitionContext['lastEnqueuedEventProperties'] | undefined;
+    await readPartition(consumer, partition(), earliestEventPosition, (got) => got.length >= 1, 15_000, (context) => (last = { ...context.lastEnqueuedEventProperties }));
+    assert.equal(last?.sequenceNumber, info.lastEnqueuedSequenceNumber);
+    assert.equal(last?.offset, info.lastEnqueuedOffset);
+    assert.equal(last?.enqueuedOn?.getTime(), info.lastEnqueuedOnUtc.getTime());
+    assert.ok(last?.retrievedOn instanceof Date);
   });
 
   it('parses only the selector filters the SDK writes', async (t) => {
