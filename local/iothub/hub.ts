@@ -1,6 +1,7 @@
 // The hub itself, independent of transports: identity registry, twins, connections, method dispatch, jobs, quotas,
 // faults, counters and captured telemetry. REST handlers, the MQTT front end, virtual devices and the admin API all go
 // through these operations, so a twin update behaves the same whoever makes it.
+import { createStackClock, type StackClock } from '../clock';
 import { FaultTable } from './admin/faults';
 import { JobScheduler } from './jobs/jobScheduler';
 import { ConnectionTable } from './connections/connectionTable';
@@ -21,6 +22,8 @@ import type { PolicyName, QuotaTier } from './types';
 export interface HubSettings {
   hostName: string;
   quota: { tier: QuotaTier; units: number; clock?: () => number };
+  /** The stack's clock (local/clock): twin and connection times, method timeouts, job pacing, quota refills. Default real. */
+  clock?: StackClock;
   policyKeys?: Partial<Record<PolicyName, string>>;
   log: (line: string) => void;
 }
@@ -28,7 +31,9 @@ export interface HubSettings {
 export class IotHub {
   readonly hostName: string;
   readonly policies: SharedAccessPolicies;
-  readonly registry = new DeviceRegistry();
+  /** The hub's time: every timestamp it writes and every wait it schedules (shared with the rest of the stack). */
+  readonly clock: StackClock;
+  readonly registry: DeviceRegistry;
   readonly connections: ConnectionTable;
   readonly faults = new FaultTable();
   readonly counters = new Counters();
@@ -44,13 +49,17 @@ export class IotHub {
     this.hostName = settings.hostName;
     this.log = settings.log;
     this.policies = new SharedAccessPolicies(settings.policyKeys);
-    this.quotaGate = new QuotaGate(settings.quota.tier, settings.quota.units, settings.quota.clock);
-    this.connections = new ConnectionTable(this.registry);
-    this.dispatcher = new MethodDispatcher(this.registry, this.connections, this.faults, this.counters, () => this.quotaGate);
+    const clock = settings.clock ?? createStackClock('real');
+    this.clock = clock;
+    this.registry = new DeviceRegistry(() => clock.now());
+    this.quotaGate = new QuotaGate(settings.quota.tier, settings.quota.units, settings.quota.clock ?? (() => clock.now()));
+    this.connections = new ConnectionTable(this.registry, clock);
+    this.dispatcher = new MethodDispatcher(this.registry, this.connections, this.faults, this.counters, () => this.quotaGate, clock);
     this.jobs = new JobScheduler(
       {
         twins: () => this.twinsSortedById(),
-        invokeMethod: (deviceId, request) => this.dispatcher.invoke(deviceId, request, { metered: false }),
+        // A job's invocation is work in flight of its own (no REST request carries it).
+        invokeMethod: (deviceId, request) => clock.run(`job method to ${deviceId}`, () => this.dispatcher.invoke(deviceId, request, { metered: false })),
         updateTwin: (deviceId, patch) => {
           // A job's patch counts against the jobs throttle, not the twin-updates one; empty sections change nothing.
           const section = (value: unknown) => (isJsonObject(value) && Object.keys(value).length === 0 ? undefined : value);
@@ -59,6 +68,7 @@ export class IotHub {
       },
       () => this.quotaGate,
       this.counters,
+      clock,
     );
     this.registry.onChange((change) => {
       if (change.kind === 'cleared') this.connections.dropAll('the registry was reset');
@@ -120,7 +130,7 @@ export class IotHub {
     const result = device.twin.applyServiceUpdate(
       { tags: body.tags, desired: isJsonObject(properties) ? properties.desired : undefined },
       mode,
-      new Date().toISOString(),
+      this.isoNow(),
     );
     if (result.desiredNotification) this.notifyDesired(device, result.desiredNotification);
     return twinJson(device);
@@ -150,7 +160,12 @@ export class IotHub {
     const device = this.registry.require(deviceId);
     this.counters.increment('twinUpdates');
     this.registry.touch(device);
-    return device.twin.applyReportedPatch(patch, new Date().toISOString());
+    return device.twin.applyReportedPatch(patch, this.isoNow());
+  }
+
+  /** Now on the hub's clock, as the ISO 8601 text IoT Hub writes in `$metadata` and identity times. */
+  isoNow(): string {
+    return new Date(this.clock.now()).toISOString();
   }
 
   // ---- Administration ----

@@ -22,7 +22,7 @@ export async function startServer(options: IotHubEmulatorOptions = {}): Promise<
   const log = options.log ?? (() => undefined);
   const tier = options.quota?.tier ?? 'none';
   if (!['none', 'S1', 'S2', 'S3'].includes(tier)) throw new RangeError(`unknown quota tier ${JSON.stringify(tier)}`);
-  const hub = new IotHub({ hostName, quota: { tier, units: options.quota?.units ?? 1, clock: options.quota?.clock }, policyKeys: options.policyKeys, log });
+  const hub = new IotHub({ hostName, quota: { tier, units: options.quota?.units ?? 1, clock: options.quota?.clock }, clock: options.clock, policyKeys: options.policyKeys, log });
   const adminKey = options.adminKey ?? randomBytes(24).toString('base64url');
   const admin = createEmulatorAdmin(hub);
 
@@ -97,6 +97,7 @@ export async function startServer(options: IotHubEmulatorOptions = {}): Promise<
     caCertPath,
     admin,
     adminKey,
+    clock: hub.clock,
     stop(): Promise<void> {
       stopping ??= (async () => {
         hub.shutdown();

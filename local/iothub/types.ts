@@ -1,5 +1,6 @@
 // Public types of the emulator (the contract in briefs/emulator-contract.md), shared by index.ts, the admin API and
 // the simulated devices built on connectVirtualDevice.
+import type { StackClock } from '../clock';
 import type { QuotaTier } from './quota/throttles';
 import type { PolicyName, ServicePolicyName } from './sas/policies';
 
@@ -29,6 +30,12 @@ export interface IotHubEmulatorOptions {
   keepCertFiles?: boolean;
   /** Operational log lines (never secrets). */
   log?: (line: string) => void;
+  /**
+   * The stack's clock (local/clock) for every time the hub writes ($metadata, connection and job times, enqueued
+   * times) and every wait it schedules (method timeouts, job pacing, quota refills); default real time. SAS token
+   * expiry stays on wall time: the SDKs mint their tokens on it.
+   */
+  clock?: StackClock;
 }
 
 export interface RunningIotHubEmulator {
@@ -52,6 +59,8 @@ export interface RunningIotHubEmulator {
   admin: EmulatorAdmin;
   /** Key of the HTTPS admin API (header x-emulator-admin-key): options.adminKey or the generated one. */
   adminKey: string;
+  /** The hub's clock (options.clock or real time). */
+  clock: StackClock;
   /** Closes both listeners and every connection; removes temporary files. */
   stop(): Promise<void>;
 }
