@@ -3,6 +3,7 @@
 // 127.0.0.1. `npm start`, `npm run demo` and the end-to-end tests stand on this one function.
 import * as path from 'node:path';
 import { startAzurite, type RunningAzurite } from './azurite';
+import { createStackClock, type StackClock } from './clock';
 import { startSimulatedFleet, type DeviceBehaviour, type DeviceTimings, type FleetTransport, type SimulatedFleet } from './devices';
 import { startLocalHost, type ClockMode, type HostLog, type LocalHost } from './host';
 import { startIotHubEmulator, type RunningIotHubEmulator } from './iothub';
@@ -31,7 +32,10 @@ export interface LocalStackOptions {
   storagePort?: number;
   /** Azurite data in memory (default) or in a folder, which keeps orchestrations across restarts. */
   storage?: 'memory' | { location: string };
-  /** Durable timers on the real clock (default) or a virtual one that skips idle time. */
+  /**
+   * One clock for the host, the IoT Hub emulator and the devices: real (default), virtual (skips ahead to the
+   * earliest wait whenever nothing is in flight anywhere) or manual (moves only with `clock.advance`).
+   */
   clock?: ClockMode;
   /** Extra app settings, e.g. retry tuning. */
   env?: Record<string, string>;
@@ -53,6 +57,8 @@ export interface LocalStack {
   iothub: RunningIotHubEmulator;
   azurite: RunningAzurite;
   host: LocalHost;
+  /** The clock all three parts share. */
+  clock: StackClock;
   /** Stops every part, newest first; safe to call twice. */
   stop(): Promise<void>;
 }
@@ -68,7 +74,8 @@ export const REPO_ROOT = path.resolve(__dirname, '..', '..');
 
 export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
   const deviceIds = options.deviceIds ?? simulatedDeviceIds(options.deviceCount ?? 5);
-  const stops: Array<() => Promise<void>> = [];
+  const clock = createStackClock(options.clock ?? 'real');
+  const stops: Array<() => Promise<void>> = [async () => clock.dispose()];
   const stopAll = async () => {
     // Newest first: the host stops calling the hub before the hub and the devices go away.
     for (const stop of stops.splice(0).reverse()) {
@@ -87,6 +94,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       mqttPort: options.iotHubMqttPort ?? 0,
       quota: options.quota ?? { tier: 'none' },
       log: options.iothubLog,
+      clock,
     });
     stops.push(() => iothub.stop());
 
@@ -98,6 +106,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       timings: options.deviceTimings,
       transport: options.transport ?? 'mqtt',
       tags: options.tags,
+      clock,
     });
     stops.push(() => devices.stop());
 
@@ -105,7 +114,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       appRoot: options.appRoot ?? REPO_ROOT,
       port: options.port ?? 0,
       storage: azurite.connectionString,
-      clock: options.clock,
+      clock,
       log: options.log,
       env: {
         AzureWebJobsStorage: azurite.connectionString,
@@ -134,6 +143,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       iothub,
       azurite,
       host,
+      clock,
       stop: () => (stopped ??= stopAll()),
     };
   } catch (err) {

@@ -2,6 +2,7 @@
 // dead, offline) and the one management operation it runs at a time. A DeviceLink (MQTT or virtual)
 // carries its traffic; the sequences in scripts.ts decide what it does.
 import { EventEmitter } from 'node:events';
+import { createStackClock, type ClockTimer, type StackClock } from '../clock/index.js';
 import { NORMAL, resolveTimings, validateBehaviour, type DeviceBehaviour, type DeviceTimings } from './behaviour.js';
 import { ANSWER_BUSY, DEVICE_METHODS } from './deviceManagement.js';
 import { runDeviceMethod, type DevicePort } from './scripts.js';
@@ -36,6 +37,11 @@ export interface DeviceProgramOptions {
   timings?: Partial<DeviceTimings>;
   /** Added to the host clock for the timestamps the device reports (a device with a wrong clock). */
   clockOffsetMs?: number;
+  /**
+   * The stack's clock (local/clock): reboot and firmware durations, backoffs and reported times. A running
+   * sequence or connection attempt is work in flight on it, except while it sleeps. Default real time.
+   */
+  clock?: StackClock;
   /** Operational log; never receives keys or connection strings. */
   log?: (line: string) => void;
   /** How many acknowledged reported patches `reports` keeps (default 100). */
@@ -71,6 +77,7 @@ export class DeviceProgram extends EventEmitter {
   private readonly link: DeviceLink;
   private readonly log: (line: string) => void;
   private readonly clockOffsetMs: number;
+  private readonly clock: StackClock;
   private readonly historyLimit: number;
   private currentBehaviour: DeviceBehaviour;
   private state: DevicePowerState = 'off';
@@ -81,7 +88,7 @@ export class DeviceProgram extends EventEmitter {
   private connectionCount = 0;
   private throttledReports = 0;
   private wakeConnectLoop: (() => void) | undefined;
-  private readonly sleeps = new Set<{ timer: NodeJS.Timeout; reject: (e: Error) => void }>();
+  private readonly sleeps = new Set<{ timer: ClockTimer; reject: (e: Error) => void }>();
 
   constructor(options: DeviceProgramOptions, createLink: (hooks: DeviceLinkHooks) => DeviceLink) {
     super();
@@ -89,6 +96,7 @@ export class DeviceProgram extends EventEmitter {
     this.currentBehaviour = validateBehaviour(options.behaviour ?? NORMAL);
     this.timings = resolveTimings(options.timings);
     this.clockOffsetMs = options.clockOffsetMs ?? 0;
+    this.clock = options.clock ?? createStackClock('real');
     this.log = options.log ?? (() => undefined);
     this.historyLimit = options.reportHistoryLimit ?? 100;
     this.link = createLink({
@@ -143,7 +151,7 @@ export class DeviceProgram extends EventEmitter {
     if (this.state === 'stopped') return;
     this.powerOff('stopped');
     for (const sleep of this.sleeps) {
-      clearTimeout(sleep.timer);
+      sleep.timer.cancel();
       sleep.reject(new DeviceStopped());
     }
     this.sleeps.clear();
@@ -160,7 +168,7 @@ export class DeviceProgram extends EventEmitter {
 
   private onMethod(methodName: string, payload: unknown, answer: MethodAnswer): void {
     if (this.state === 'stopped') return;
-    this.methodCalls.push({ methodName, at: new Date().toISOString() });
+    this.methodCalls.push({ methodName, at: new Date(this.clock.now()).toISOString() });
     this.emit('method', methodName);
     if (!DEVICE_METHODS.includes(methodName)) return;
     if (this.operation) {
@@ -168,7 +176,8 @@ export class DeviceProgram extends EventEmitter {
       return;
     }
     const behaviour = this.currentBehaviour; // the behaviour at arrival holds for the whole sequence
-    const done = runDeviceMethod(methodName, payload, behaviour, this.timings, this.port(answer, behaviour))
+    const done = this.clock.run(`device ${this.deviceId} ${methodName}`, () =>
+      runDeviceMethod(methodName, payload, behaviour, this.timings, this.port(answer, behaviour)))
       .catch((e: unknown) => {
         // Stopping abandons whatever the sequence was waiting for; that is not a failure worth a log line.
         if (!(e instanceof DeviceStopped) && this.state !== 'stopped') this.logFailure(methodName, e);
@@ -216,7 +225,7 @@ export class DeviceProgram extends EventEmitter {
         await this.powerOn();
       },
       sleep: (ms) => this.sleep(ms),
-      now: () => new Date(Date.now() + this.clockOffsetMs).toISOString(),
+      now: () => this.deviceTime(),
     };
   }
 
@@ -232,7 +241,7 @@ export class DeviceProgram extends EventEmitter {
     if (this.opening) return this.opening;
     const epoch = ++this.powerEpoch;
     this.state = 'connecting';
-    const opening = (async () => {
+    const opening = this.clock.run(`device ${this.deviceId} connecting`, async () => {
       let delay = RECONNECT_FIRST_DELAY_MS;
       while (epoch === this.powerEpoch) {
         try {
@@ -255,7 +264,7 @@ export class DeviceProgram extends EventEmitter {
           delay = Math.min(delay * 2, RECONNECT_MAX_DELAY_MS);
         }
       }
-    })().finally(() => {
+    }).finally(() => {
       if (this.opening === opening) this.opening = undefined;
     });
     this.opening = opening;
@@ -271,15 +280,15 @@ export class DeviceProgram extends EventEmitter {
 
   /** The connect loop's wait between attempts; cut short by any power change. */
   private backoff(ms: number): Promise<void> {
-    return new Promise<void>((resolve) => {
+    return this.clock.idleWhile(new Promise<void>((resolve) => {
       const wake = (): void => {
-        clearTimeout(timer);
+        timer.cancel();
         this.wakeConnectLoop = undefined;
         resolve();
       };
-      const timer = setTimeout(wake, ms);
+      const timer = this.clock.setTimer(wake, ms);
       this.wakeConnectLoop = wake;
-    });
+    }));
   }
 
   private onConnectionLost(error?: Error): void {
@@ -291,16 +300,17 @@ export class DeviceProgram extends EventEmitter {
 
   private sleep(ms: number): Promise<void> {
     if (this.state === 'stopped') return Promise.reject(new DeviceStopped());
-    return new Promise<void>((resolve, reject) => {
+    // Asleep (rebooting, downloading) the device has nothing in flight: virtual time may skip the wait.
+    return this.clock.idleWhile(new Promise<void>((resolve, reject) => {
       const entry = {
-        timer: setTimeout(() => {
+        timer: this.clock.setTimer(() => {
           this.sleeps.delete(entry);
           resolve();
         }, ms),
         reject,
       };
       this.sleeps.add(entry);
-    });
+    }));
   }
 
   private assertRunning(): void {
@@ -308,8 +318,15 @@ export class DeviceProgram extends EventEmitter {
   }
 
   private recordReport(patch: Record<string, unknown>): void {
-    this.reports.push({ at: new Date(Date.now() + this.clockOffsetMs).toISOString(), patch });
+    const record = { at: this.deviceTime(), patch };
+    this.reports.push(record);
+    this.emit('report', record);
     if (this.reports.length > this.historyLimit) this.reports.splice(0, this.reports.length - this.historyLimit);
+  }
+
+  /** The device's own clock: the stack's time plus its configured skew. */
+  private deviceTime(): string {
+    return new Date(this.clock.now() + this.clockOffsetMs).toISOString();
   }
 
   private logFailure(what: string, error: unknown): void {

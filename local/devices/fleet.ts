@@ -1,6 +1,7 @@
 // A fleet of simulated devices on one emulator: creates their identities in bulk, starts them over MQTT
 // (the real device SDK, one TLS connection each) or as in-emulator virtual devices (for 10,000-device runs),
 // and stops them all.
+import type { StackClock } from '../clock/index.js';
 import { validateBehaviour, type DeviceBehaviour, type DeviceTimings } from './behaviour.js';
 import type { DeviceProgram } from './deviceProgram.js';
 import type { FleetHub } from './hubAccess.js';
@@ -28,6 +29,8 @@ export interface SimulatedFleetOptions {
   createIdentities?: boolean;
   /** Device twin tags for created identities. */
   tags?: object;
+  /** The devices' clock (reboot and firmware durations, reported times); default the emulator's. */
+  clock?: StackClock;
   /** How many MQTT devices connect at the same time (default 16). */
   connectConcurrency?: number;
   log?: (line: string) => void;
@@ -64,7 +67,7 @@ export async function startSimulatedFleet(options: SimulatedFleetOptions): Promi
 
   const devices = new Map<string, DeviceProgram>();
   for (const deviceId of ids) {
-    const common = { deviceId, behaviour: behaviours[deviceId] ?? defaultBehaviour, timings, log: options.log };
+    const common = { deviceId, behaviour: behaviours[deviceId] ?? defaultBehaviour, timings, log: options.log, clock: options.clock ?? options.emulator.clock };
     devices.set(deviceId, transport === 'mqtt'
       ? new SimulatedDevice({ ...common, connectionString: options.emulator.deviceCredentials(deviceId), ca: options.emulator.caCertPem })
       : new VirtualDevice({ ...common, hub: options.emulator.admin }));

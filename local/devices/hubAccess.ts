@@ -13,4 +13,6 @@ export type VirtualDeviceHost = Pick<EmulatorAdmin, 'connectVirtualDevice'>;
 /** What a fleet needs from a running emulator: identities, device credentials and its CA. */
 export type FleetHub = Pick<RunningIotHubEmulator, 'deviceCredentials' | 'caCertPem'> & {
   admin: Pick<EmulatorAdmin, 'createDevices' | 'connectVirtualDevice'>;
+  /** The hub's clock; the fleet's devices live on it unless told otherwise. */
+  clock?: RunningIotHubEmulator['clock'];
 };

@@ -5,6 +5,7 @@
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as path from 'node:path';
+import type { StackClock } from '../clock';
 import { createClock, type ClockMode } from './clock';
 import { readHostSettings } from './config/hostJson';
 import { buildAppEnvironment, readLocalSettingsValues } from './config/localSettings';
@@ -35,8 +36,11 @@ export interface LocalHostOptions {
   keys?: HostKeyOptions;
   /** Extra app settings; they win over the process environment and local.settings.json. */
   env?: Record<string, string>;
-  /** 'real' (default); 'virtual' skips idle time to the next durable timer; 'manual' moves only with advanceClock(). */
-  clock?: ClockMode;
+  /**
+   * 'real' (default); 'virtual' skips idle time to the next durable timer; 'manual' moves only with advanceClock().
+   * A StackClock (local/clock) is shared with the rest of the stack and stays owned by the caller.
+   */
+  clock?: ClockMode | StackClock;
   log?: HostLog | 'console' | 'silent';
   /** Retries of failing instances and activity work items before they fail (default: 5 attempts, 250 ms doubling to 5 s). */
   poisonPolicy?: PoisonPolicy;
@@ -83,7 +87,9 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   const appRoot = path.resolve(options.appRoot);
   const log: HostLog = options.log === 'console' ? consoleLog : options.log === 'silent' || options.log === undefined ? silentLog : options.log;
   const bindHost = options.host ?? '127.0.0.1';
-  const clock = createClock(options.clock ?? 'real');
+  const ownsClock = typeof options.clock !== 'object';
+  const clock = typeof options.clock === 'object' ? options.clock : createClock(options.clock ?? 'real');
+  let leaveClock: (() => void) | undefined;
 
   let handler: (req: http.IncomingMessage, res: http.ServerResponse) => void = (_req, res) => {
     res.writeHead(503, { 'content-length': '0' });
@@ -130,6 +136,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const durableApi = new DurableHttpApi(engine, webhook);
     handler = createFrontHandler({ routes: buildRouteTable(worker.functions, log), routePrefix: settings.routePrefix, keys, engine, durableApi, webhook, invoke, log });
     rpcHandler = createRpcHandler(durableApi, origin, log);
+    const joined = engine;
+    leaveClock = clock.join({ name: 'local host', isIdle: () => joined.isIdle, nextDue: () => joined.nextTimerDue() });
     await engine.start();
     log({ level: 'information', category: 'host', message: `Local host for ${appRoot} listening on ${origin} (task hub ${settings.hubName}, ${store.kind} store, ${clock.mode} clock).` });
 
@@ -153,6 +161,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
         stopped = true;
         await Promise.all([close(server), close(rpcServer)]);
         await runningEngine.stop();
+        leaveClock?.();
+        if (ownsClock) clock.dispose();
         await running.stop();
         await runningStore.close();
       },
@@ -160,6 +170,8 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   } catch (err) {
     await Promise.all([close(server), close(rpcServer)]);
     await engine?.stop();
+    leaveClock?.();
+    if (ownsClock) clock.dispose();
     await worker?.stop();
     await store?.close();
     throw err;

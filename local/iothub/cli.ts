@@ -124,7 +124,6 @@ export async function main(argv: readonly string[]): Promise<void> {
   });
   const ids = simulatedDeviceIds(options.devices);
   if (ids.length > 0) await emulator.admin.createDevices(ids);
-  process.stdout.write(`${describeEmulator(emulator, ids[0])}\n`);
 
   let stopping = false;
   const stop = (signal: NodeJS.Signals) => {
@@ -139,8 +138,10 @@ export async function main(argv: readonly string[]): Promise<void> {
       },
     );
   };
+  // Listen before the banner says Ctrl+C works: a caller may signal as soon as it reads that line.
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.write(`${describeEmulator(emulator, ids[0])}\n`);
 }
 
 if (require.main === module) {

@@ -1,6 +1,7 @@
 // The hub itself, independent of transports: identity registry, twins, connections, method dispatch, jobs, quotas,
 // faults, counters, captured telemetry and the built-in Event Hubs-compatible endpoint its routes write to. REST handlers, the MQTT front end, virtual devices and the admin API all go
 // through these operations, so a twin update behaves the same whoever makes it.
+import { createStackClock, type StackClock } from '../clock';
 import { FaultTable } from './admin/faults';
 import { JobScheduler } from './jobs/jobScheduler';
 import { ConnectionTable } from './connections/connectionTable';
@@ -25,6 +26,8 @@ import type { PolicyName, QuotaTier, TelemetryMessage } from './types';
 export interface HubSettings {
   hostName: string;
   quota: { tier: QuotaTier; units: number; clock?: () => number };
+  /** The stack's clock (local/clock): twin and connection times, method timeouts, job pacing, quota refills. Default real. */
+  clock?: StackClock;
   policyKeys?: Partial<Record<PolicyName, string>>;
   events?: BuiltInEndpointSettings;
   log: (line: string) => void;
@@ -33,7 +36,9 @@ export interface HubSettings {
 export class IotHub {
   readonly hostName: string;
   readonly policies: SharedAccessPolicies;
-  readonly registry = new DeviceRegistry();
+  /** The hub's time: every timestamp it writes and every wait it schedules (shared with the rest of the stack). */
+  readonly clock: StackClock;
+  readonly registry: DeviceRegistry;
   readonly connections: ConnectionTable;
   readonly faults = new FaultTable();
   readonly counters = new Counters();
@@ -51,14 +56,18 @@ export class IotHub {
     this.hostName = settings.hostName;
     this.log = settings.log;
     this.policies = new SharedAccessPolicies(settings.policyKeys);
+    const clock = settings.clock ?? createStackClock('real');
+    this.clock = clock;
+    this.registry = new DeviceRegistry(() => clock.now());
     this.events = new BuiltInEndpoint(settings.events);
-    this.quotaGate = new QuotaGate(settings.quota.tier, settings.quota.units, settings.quota.clock);
-    this.connections = new ConnectionTable(this.registry);
-    this.dispatcher = new MethodDispatcher(this.registry, this.connections, this.faults, this.counters, () => this.quotaGate);
+    this.quotaGate = new QuotaGate(settings.quota.tier, settings.quota.units, settings.quota.clock ?? (() => clock.now()));
+    this.connections = new ConnectionTable(this.registry, clock);
+    this.dispatcher = new MethodDispatcher(this.registry, this.connections, this.faults, this.counters, () => this.quotaGate, clock);
     this.jobs = new JobScheduler(
       {
         twins: () => this.twinsSortedById(),
-        invokeMethod: (deviceId, request) => this.dispatcher.invoke(deviceId, request, { metered: false }),
+        // A job's invocation is work in flight of its own (no REST request carries it).
+        invokeMethod: (deviceId, request) => clock.run(`job method to ${deviceId}`, () => this.dispatcher.invoke(deviceId, request, { metered: false })),
         updateTwin: (deviceId, patch) => {
           // A job's patch counts against the jobs throttle, not the twin-updates one; empty sections change nothing.
           const section = (value: unknown) => (isJsonObject(value) && Object.keys(value).length === 0 ? undefined : value);
@@ -67,6 +76,7 @@ export class IotHub {
       },
       () => this.quotaGate,
       this.counters,
+      clock,
     );
     this.registry.onChange((change) => {
       if (change.kind === 'cleared') this.connections.dropAll('the registry was reset');
@@ -125,7 +135,7 @@ export class IotHub {
       throw hubErrors.preconditionFailed('Twin etag', ifMatch ?? '', device.twin.etag);
     }
     this.counters.increment('twinUpdates');
-    const now = new Date().toISOString();
+    const now = this.isoNow();
     const versionBefore = device.twin.version;
     const desired = isJsonObject(properties) ? properties.desired : undefined;
     const result = device.twin.applyServiceUpdate({ tags: body.tags, desired }, mode, now);
@@ -161,7 +171,7 @@ export class IotHub {
     const device = this.registry.require(deviceId);
     this.counters.increment('twinUpdates');
     this.registry.touch(device);
-    const now = new Date().toISOString();
+    const now = this.isoNow();
     const version = device.twin.applyReportedPatch(patch, now);
     if (isJsonObject(patch)) this.routeTwinChange(device, 'updateTwin', updateTwinBody(device, { reported: patch }), now);
     return version;
@@ -176,6 +186,11 @@ export class IotHub {
   acceptTelemetry(device: DeviceIdentity, message: TelemetryMessage): void {
     this.telemetry.add(message);
     this.events.write(telemetryEvent(message, device.generationId));
+  }
+
+  /** Now on the hub's clock, as the ISO 8601 text IoT Hub writes in `$metadata` and identity times. */
+  isoNow(): string {
+    return new Date(this.clock.now()).toISOString();
   }
 
   // ---- Administration ----

@@ -27,6 +27,7 @@ export async function startServer(options: IotHubEmulatorOptions = {}): Promise<
   const hub = new IotHub({
     hostName,
     quota: { tier, units: options.quota?.units ?? 1, clock: options.quota?.clock },
+    clock: options.clock,
     policyKeys: options.policyKeys,
     events: { partitionCount: options.eventHubs?.partitionCount, capacityPerPartition: options.eventHubs?.capacityPerPartition },
     log,
@@ -129,6 +130,7 @@ export async function startServer(options: IotHubEmulatorOptions = {}): Promise<
     admin,
     adminKey,
     eventHubsEndpoint,
+    clock: hub.clock,
     stop(): Promise<void> {
       stopping ??= (async () => {
         hub.shutdown();

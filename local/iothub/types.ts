@@ -1,5 +1,6 @@
 // Public types of the emulator (the contract in briefs/emulator-contract.md), shared by index.ts, the admin API and
 // the simulated devices built on connectVirtualDevice.
+import type { StackClock } from '../clock';
 import type { QuotaTier } from './quota/throttles';
 import type { PolicyName, ServicePolicyName } from './sas/policies';
 
@@ -38,6 +39,12 @@ export interface IotHubEmulatorOptions {
     /** Events kept per partition, oldest dropped first; default 10,000. */
     capacityPerPartition?: number;
   };
+  /**
+   * The stack's clock (local/clock) for every time the hub writes ($metadata, connection and job times, enqueued
+   * times) and every wait it schedules (method timeouts, job pacing, quota refills); default real time. SAS token
+   * expiry stays on wall time: the SDKs mint their tokens on it.
+   */
+  clock?: StackClock;
 }
 
 /** The built-in `events` endpoint, as the portal's "Built-in endpoints" page describes it. */
@@ -78,6 +85,8 @@ export interface RunningIotHubEmulator {
   adminKey: string;
   /** The built-in Event Hubs-compatible endpoint that device telemetry and twin change events are routed to. */
   eventHubsEndpoint: EventHubsEndpoint;
+  /** The hub's clock (options.clock or real time). */
+  clock: StackClock;
   /** Closes both listeners and every connection; removes temporary files. */
   stop(): Promise<void>;
 }

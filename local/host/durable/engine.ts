@@ -458,14 +458,8 @@ export class DurableEngine {
       if (!this.isIdle) return;
       const waiters = this.#idleWaiters.splice(0);
       for (const resolve of waiters) resolve();
-      if (this.#clock.mode !== 'virtual') return;
-      const due = this.#timers.nextDue();
-      if (due === undefined) return;
-      const skip = due - this.#clock.now();
-      if (skip > 0) {
-        this.#log({ level: 'debug', category: 'clock', message: `Virtual clock skips ${skip} ms to the next durable timer.` });
-        this.#clock.advance(skip);
-      }
+      // The stack's clock decides whether time skips ahead: the emulator and the devices may still be busy.
+      this.#clock.settle();
     }, 5);
   }
 

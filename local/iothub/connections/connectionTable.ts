@@ -1,6 +1,7 @@
 // One connection per device: attaching a new connection closes the previous one (IoT Hub drops the old session,
 // error 400027 ConnectionForcefullyClosedOnNewConnection). Keeps connectionState on the identity in step and lets
 // callers wait until a device is connected and ready for methods (connectTimeoutInSeconds).
+import type { StackClock } from '../../clock';
 import type { DeviceRegistry } from '../registry/deviceRegistry';
 import type { DeviceConnection } from './deviceConnection';
 
@@ -13,7 +14,7 @@ export class ConnectionTable {
   private readonly connections = new Map<string, DeviceConnection>();
   private readonly waiters = new Map<string, Set<Waiter>>();
 
-  constructor(private readonly registry: DeviceRegistry) {}
+  constructor(private readonly registry: DeviceRegistry, private readonly clock: StackClock) {}
 
   get(deviceId: string): DeviceConnection | undefined {
     return this.connections.get(deviceId);
@@ -65,19 +66,19 @@ export class ConnectionTable {
 
   /**
    * Resolves true as soon as `ready()` holds, or false after `timeoutMs`. `ready` is re-evaluated whenever
-   * `changed(deviceId)` is called.
+   * `changed(deviceId)` is called. Waiting is not work in flight: the device's connecting is.
    */
   waitFor(deviceId: string, ready: () => boolean, timeoutMs: number): Promise<boolean> {
     if (ready()) return Promise.resolve(true);
     if (timeoutMs <= 0) return Promise.resolve(false);
-    return new Promise((resolve) => {
+    return this.clock.idleWhile(new Promise((resolve) => {
       let set = this.waiters.get(deviceId);
       if (!set) {
         set = new Set();
         this.waiters.set(deviceId, set);
       }
       const finish = (result: boolean) => {
-        clearTimeout(timer);
+        timer.cancel();
         set.delete(waiter);
         if (set.size === 0) this.waiters.delete(deviceId);
         resolve(result);
@@ -88,9 +89,9 @@ export class ConnectionTable {
         },
         abort: () => finish(false),
       };
-      const timer = setTimeout(() => finish(false), timeoutMs);
+      const timer = this.clock.setTimer(() => finish(false), timeoutMs);
       set.add(waiter);
-    });
+    }));
   }
 
   /** Ends every wait with "not ready" (used at stop so no timer outlives the emulator). */

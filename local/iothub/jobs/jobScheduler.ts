@@ -5,6 +5,7 @@
 // Cancelling stops the devices not yet reached; calls already made run to their end [inference: the docs describe
 // cancel without saying what happens to in-flight device operations]. The hub runs at most 1/5/10 jobs at once on
 // S1/S2/S3 (iot-hub-devguide-quotas-throttling.md, "Other limits"); more gives 429004.
+import type { ClockTimer, StackClock } from '../../clock';
 import type { MethodAnswer } from '../connections/deviceConnection';
 import type { Counters } from '../counters';
 import { IotHubError, hubErrors } from '../errors';
@@ -29,14 +30,18 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export class JobScheduler {
   private readonly jobs = new Map<string, Job>();
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly timers = new Set<ClockTimer>();
 
   constructor(
     private readonly targets: JobTargets,
     private readonly quota: () => QuotaGate,
     private readonly counters: Counters,
-    private readonly now: () => number = Date.now,
+    private readonly clock: StackClock,
   ) {}
+
+  private now(): number {
+    return this.clock.now();
+  }
 
   /** PUT /jobs/v2/{jobId}. */
   schedule(jobId: string, body: unknown): Job {
@@ -84,7 +89,7 @@ export class JobScheduler {
 
   /** Admin reset and stop: forgets every job and its timers. */
   clear(): void {
-    for (const timer of this.timers) clearTimeout(timer);
+    for (const timer of this.timers) timer.cancel();
     this.timers.clear();
     for (const job of this.jobs.values()) if (job.active) job.status = 'cancelled';
     this.jobs.clear();
@@ -161,7 +166,7 @@ export class JobScheduler {
   }
 
   private after(ms: number, action: () => void): void {
-    const timer = setTimeout(() => {
+    const timer = this.clock.setTimer(() => {
       this.timers.delete(timer);
       if (ms > MAX_TIMER_MS) this.after(ms - MAX_TIMER_MS, action);
       else action();

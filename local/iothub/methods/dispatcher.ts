@@ -1,6 +1,9 @@
 // Direct-method dispatch shared by MQTT devices and virtual devices. The hub waits up to connectTimeoutInSeconds for
 // the device to be connected and subscribed to methods (else 404103 DeviceNotOnline), then up to
 // responseTimeoutInSeconds for its answer (else 504101 GatewayTimeout) (iot-hub-devguide-direct-methods.md).
+// Both waits are on the hub's clock; waiting for a device to connect is not work in flight (the device's
+// reconnection is), while a request on its way to a connected device and its answer are.
+import type { StackClock } from '../../clock';
 import type { ConnectionTable } from '../connections/connectionTable';
 import type { MethodAnswer } from '../connections/deviceConnection';
 import type { Counters } from '../counters';
@@ -21,6 +24,7 @@ export class MethodDispatcher {
     private readonly faults: FaultTable,
     private readonly counters: Counters,
     private readonly quota: () => QuotaGate,
+    private readonly clock: StackClock,
   ) {}
 
   /** `metered: false` for a job's invocations, which count against the jobs throttle instead (jobs/jobScheduler.ts). */
@@ -44,11 +48,12 @@ export class MethodDispatcher {
       throw hubErrors.deviceNotOnline();
     }
 
-    const deadline = Date.now() + request.responseTimeoutInSeconds * 1000;
+    const deadline = this.clock.now() + request.responseTimeoutInSeconds * 1000;
     const delay = this.faults.device(deviceId);
     if (delay?.kind === 'methodDelay' && delay.ms > 0) {
-      const waited = await this.sleep(Math.min(delay.ms, deadline - Date.now()));
-      if (!waited || Date.now() >= deadline) return this.timedOut(request);
+      // A slow device simulated by the hub: nothing is in flight while it "thinks".
+      const waited = await this.clock.idleWhile(this.sleep(Math.min(delay.ms, deadline - this.clock.now())));
+      if (!waited || this.clock.now() >= deadline) return this.timedOut(request);
       if (!this.readyForMethods(deviceId)) {
         this.counters.increment('methodDeviceNotOnline');
         throw hubErrors.deviceNotOnline();
@@ -58,7 +63,7 @@ export class MethodDispatcher {
     const connection = this.connections.get(deviceId);
     if (!connection) throw hubErrors.deviceNotOnline();
     const pending = connection.sendMethodRequest({ methodName: request.methodName, payloadJson: request.payloadJson });
-    const answer = await this.race(pending.answer, deadline - Date.now());
+    const answer = await this.race(pending.answer, deadline - this.clock.now());
     if (answer === undefined) {
       pending.cancel();
       return this.timedOut(request);
@@ -86,12 +91,12 @@ export class MethodDispatcher {
       const finish = (value: MethodAnswer | undefined) => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        timer.cancel();
         this.aborts.delete(abort);
         resolve(value);
       };
       const abort = () => finish(undefined);
-      const timer = setTimeout(abort, Math.max(0, ms));
+      const timer = this.clock.setTimer(abort, ms);
       this.aborts.add(abort);
       answer.then(finish, () => {
         // A virtual device whose handler threw never answered: the caller sees the timeout, as with a silent device.
@@ -103,14 +108,14 @@ export class MethodDispatcher {
   private sleep(ms: number): Promise<boolean> {
     return new Promise((resolve) => {
       const abort = () => {
-        clearTimeout(timer);
+        timer.cancel();
         this.aborts.delete(abort);
         resolve(false);
       };
-      const timer = setTimeout(() => {
+      const timer = this.clock.setTimer(() => {
         this.aborts.delete(abort);
         resolve(true);
-      }, Math.max(0, ms));
+      }, ms);
       this.aborts.add(abort);
     });
   }

@@ -68,7 +68,7 @@ function captureTelemetry(hub: IotHub, deviceId: string, propertyBag: string, bo
   const { properties, systemProperties } = decodePropertyBag(propertyBag);
   // Retained publishes are not stored; IoT Hub passes the flag on as the mqtt-retain application property.
   if (retain) properties['mqtt-retain'] = 'true';
-  const enqueuedTime = new Date().toISOString();
+  const enqueuedTime = hub.isoNow();
   systemProperties['iothub-connection-device-id'] = deviceId;
   systemProperties['iothub-enqueuedtime'] = enqueuedTime;
   hub.acceptTelemetry(device, { deviceId, body: Buffer.from(body), properties, systemProperties, enqueuedTime });

@@ -98,6 +98,13 @@ export class DeviceRegistry {
   private sortedIdsCache: string[] | undefined;
   private readonly listeners = new Set<(change: RegistryChange) => void>();
 
+  /** @param now the hub's clock (identity, status and connection times). */
+  constructor(private readonly now: () => number = Date.now) {}
+
+  private isoNow(): string {
+    return new Date(this.now()).toISOString();
+  }
+
   get size(): number {
     return this.devices.size;
   }
@@ -132,6 +139,7 @@ export class DeviceRegistry {
     if (!existing) {
       if (conditional) throw hubErrors.deviceNotFound(deviceId);
       const device = newDeviceIdentity(deviceId, parseAuthentication(body.authentication), {
+        now: this.isoNow(),
         status: parseStatus(body.status, 'enabled'),
         statusReason: typeof body.statusReason === 'string' ? body.statusReason : null,
         iotEdge: parseIotEdge(body.capabilities, false),
@@ -149,7 +157,7 @@ export class DeviceRegistry {
     const iotEdge = parseIotEdge(body.capabilities, existing.capabilities.iotEdge);
     const scopes = this.scopesFor(existing, body, iotEdge, true);
     const wasEnabled = existing.status === 'enabled';
-    if (status !== existing.status) existing.statusUpdatedTime = new Date().toISOString();
+    if (status !== existing.status) existing.statusUpdatedTime = this.isoNow();
     existing.status = status;
     if (body.statusReason !== undefined) existing.statusReason = typeof body.statusReason === 'string' ? body.statusReason : null;
     existing.authentication = authentication;
@@ -172,7 +180,7 @@ export class DeviceRegistry {
       if (this.devices.has(deviceId) || unique.has(deviceId)) throw hubErrors.deviceAlreadyExists(deviceId);
       unique.add(deviceId);
     }
-    const now = new Date().toISOString();
+    const now = this.isoNow();
     const created = deviceIds.map((deviceId) =>
       newDeviceIdentity(deviceId, sasAuthentication(), { now, tags: tags as JsonObject | undefined }));
     for (const device of created) this.insert(device);
@@ -253,7 +261,7 @@ export class DeviceRegistry {
   }
 
   setConnectionState(device: DeviceIdentity, state: ConnectionState): void {
-    const now = new Date().toISOString();
+    const now = this.isoNow();
     if (device.connectionState !== state) {
       device.connectionState = state;
       device.connectionStateUpdatedTime = now;
@@ -262,6 +270,6 @@ export class DeviceRegistry {
   }
 
   touch(device: DeviceIdentity): void {
-    device.lastActivityTime = new Date().toISOString();
+    device.lastActivityTime = this.isoNow();
   }
 }

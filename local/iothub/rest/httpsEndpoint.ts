@@ -141,7 +141,9 @@ export async function startHttpsEndpoint(hub: IotHub, options: HttpsEndpointOpti
       reportRefusal(hub, req, result);
       writeResult(res, result);
     };
-    handle(req, res).then(answer, (error: unknown) => answer(errorResult(hub, error)));
+    // A request being handled is work in flight on the stack's clock (virtual time waits for its answer).
+    void hub.clock.run(`https ${req.method ?? 'GET'} ${(req.url ?? '/').split('?')[0]}`, () =>
+      handle(req, res).then(answer, (error: unknown) => answer(errorResult(hub, error))));
   });
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;

@@ -68,6 +68,20 @@ export class OperationsApi {
   }
 }
 
+/** What the twin showed of a device that ended without a verdict (the fields a test compares). */
+export function deviceActivityOf(result: OperationResult): unknown {
+  const activity = result.deviceActivity;
+  return activity && {
+    connectionState: activity.connectionState,
+    connectionChangedAfterMethod: activity.connectionChangedAfterMethod,
+    reportedAfterMethod: activity.reportedAfterMethod,
+    lastReportedStep: activity.lastReportedStep,
+  };
+}
+
+/** deviceActivityOf a device that accepted a reboot, reported `rebooting`, went away and never came back. */
+export const NEVER_RETURNED = { connectionState: 'Disconnected', connectionChangedAfterMethod: true, reportedAfterMethod: true, lastReportedStep: 'rebooting' };
+
 /** Resolves when `device` has received `count` direct methods (an event from the simulated device, not a poll). */
 export function methodsReceived(device: { methodCount(): number; on(event: 'method', listener: () => void): unknown; off(event: 'method', listener: () => void): unknown }, count: number): Promise<void> {
   return new Promise((resolve) => {

@@ -2,16 +2,21 @@
 // over a fake link; the real transports are exercised against the emulator in the other files.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { EventEmitter, once } from 'node:events';
+import { createStackClock } from '../../../local/clock/index.js';
 import { DeviceProgram, type DeviceLink, type DeviceLinkHooks, type DeviceProgramOptions, type MethodAnswer } from '../../../local/devices/index.js';
 
-class FakeLink implements DeviceLink {
+/** Emits `open` and `close` when the device connects and disconnects. */
+class FakeLink extends EventEmitter implements DeviceLink {
   readonly transport = 'virtual' as const;
   isOpen = false;
   opens = 0;
   closes = 0;
   failNextOpens = 0;
   readonly reported: Record<string, unknown>[] = [];
-  constructor(readonly hooks: DeviceLinkHooks) {}
+  constructor(readonly hooks: DeviceLinkHooks) {
+    super();
+  }
   async open(): Promise<void> {
     this.opens++;
     if (this.failNextOpens > 0) {
@@ -19,10 +24,14 @@ class FakeLink implements DeviceLink {
       throw new Error('connection refused');
     }
     this.isOpen = true;
+    this.emit('open');
   }
   async close(): Promise<void> {
-    if (this.isOpen) this.closes++;
-    this.isOpen = false;
+    if (this.isOpen) {
+      this.closes++;
+      this.isOpen = false;
+      this.emit('close');
+    }
   }
   async reportProperties(patch: Record<string, unknown>): Promise<void> {
     if (!this.isOpen) throw new Error('not connected');
@@ -47,13 +56,6 @@ function device(options: Partial<DeviceProgramOptions> = {}): { program: DeviceP
   return { program, link };
 }
 
-async function until(condition: () => boolean, what: string, timeoutMs = 2000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
 
 test('a normal reboot leaves the device up with the rebooting and completed reports recorded', async () => {
   const { program, link } = device();
@@ -116,21 +118,51 @@ test('start() rejects when the first connection fails and leaves the device off'
 });
 
 test('a dropped connection is re-established by the device itself, with retries', async () => {
-  const { program, link } = device();
+  // On the virtual clock the backoffs between attempts (100 ms, 200 ms) are skipped: nothing is in flight then.
+  const clock = createStackClock('virtual');
+  const { program, link } = device({ clock });
   await program.start();
   link.failNextOpens = 2;
+  const before = clock.now();
+  const reopened = once(link, 'open');
   link.drop();
-  await until(() => link.isOpen, 'the reconnection');
+  await reopened;
   assert.equal(link.opens, 4); // first open, two refused, one accepted
+  assert.ok(clock.now() - before >= 300, 'two backoffs passed on the device clock');
+  // Once the link is open the connect loop marks the device up in the same turn of promises.
+  await program.whenIdle();
   assert.equal(program.powerState, 'up');
   await program.stop();
+  clock.dispose();
+});
+
+test('a reboot lasts rebootDurationMs on the device clock, not on the wall clock', async () => {
+  // On the virtual clock the minute the device is down is skipped: nothing is in flight while it sleeps.
+  const clock = createStackClock('virtual');
+  const { program, link } = device({ clock, timings: { rebootDurationMs: 60_000 } });
+  await program.start();
+  const wall = Date.now();
+  const down = once(link, 'close').then(() => program.powerState);
+  await link.invoke('reboot');
+  assert.equal(await down, 'restarting');
+  await program.whenIdle();
+  assert.ok(Date.now() - wall < 10_000, `took ${Date.now() - wall} ms of wall time`);
+  assert.equal(link.isOpen, true);
+  const statuses = link.reported.map((p) => (p.iothubDM as { reboot?: { status?: string } }).reboot?.status);
+  assert.deepEqual(statuses, ['rebooting', 'completed']);
+  assert.equal(program.reports.length, 2);
+  assert.ok(Date.parse(program.reports[1]!.at) - Date.parse(program.reports[0]!.at) >= 60_000, 'reported times follow the device clock');
+  await program.stop();
+  clock.dispose();
 });
 
 test('stop() during a reboot ends the sequence: the device does not come back', async () => {
   const { program, link } = device({ timings: { rebootDurationMs: 10_000 } });
   await program.start();
+  const down = once(link, 'close');
   await link.invoke('reboot');
-  await until(() => program.powerState === 'restarting', 'the restart');
+  await down;
+  assert.equal(program.powerState, 'restarting');
   await program.stop();
   assert.equal(program.powerState, 'stopped');
   assert.equal(program.currentOperation, undefined);

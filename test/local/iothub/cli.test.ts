@@ -20,7 +20,7 @@ describe('iothub emulator CLI', () => {
     assert.equal(simulatedDeviceIds(1200)[1199], 'sim-1200');
   });
 
-  it('starts, prints connection strings, the CA path and the admin key, and exits 0 on SIGTERM', async () => {
+  it('starts, prints connection strings, the CA path and the admin key, and exits 0 on SIGTERM', { timeout: 30_000 }, async () => {
     const extension = path.extname(__filename);
     const cli = path.resolve(__dirname, '../../../local/iothub/cli' + extension);
     // Under tsx the loader flags are in execArgv; compiled, execArgv is empty and cli.js runs directly.
@@ -36,8 +36,13 @@ describe('iothub emulator CLI', () => {
       errors += chunk.toString();
     });
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const deadline = Date.now() + 20_000;
-    while (!output.includes('Press Ctrl+C') && Date.now() < deadline && child.exitCode === null) await new Promise((resolve) => setTimeout(resolve, 50));
+    // Ready when the banner's last line is out (a data event), or the child ended early (the asserts say what is missing).
+    await Promise.race([
+      exited,
+      new Promise<void>((resolve) => child.stdout.on('data', () => {
+        if (output.includes('Press Ctrl+C')) resolve();
+      })),
+    ]);
     assert.match(output, /Service connection string: HostName=localhost:\d+;SharedAccessKeyName=iothubowner;SharedAccessKey=\S+/, errors);
     assert.match(output, /Device connection string \(sim-001\): HostName=localhost;DeviceId=sim-001;SharedAccessKey=\S+;GatewayHostName=localhost:\d+/);
     assert.match(output, /Event Hubs-compatible endpoint \(built-in events, name localhost\): Endpoint=sb:\/\/127\.0\.0\.1:\d+\/;SharedAccessKeyName=service;SharedAccessKey=\S+;EntityPath=localhost;UseDevelopmentEmulator=true/);

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client as DeviceClient, Twin as DeviceTwin } from 'azure-iot-device';
+import { createStackClock } from '../../../local/clock';
 import { startIotHubEmulator, type RunningIotHubEmulator } from '../../../local/iothub/index';
 import { type ServiceClients, fields, openDeviceClient, restCall, serviceClients, serviceErrors, waitUntil } from '../../support/iothub';
 
@@ -31,7 +32,8 @@ describe('device twins', () => {
   const devices: DeviceClient[] = [];
 
   before(async () => {
-    emulator = await startIotHubEmulator();
+    // A manual clock: $metadata stamps move only when the test moves time.
+    emulator = await startIotHubEmulator({ clock: createStackClock('manual') });
     service = serviceClients(emulator);
     await emulator.admin.createDevices(['twin-1', 'twin-2', 'twin-limits', 'twin-conn']);
   });
@@ -73,7 +75,7 @@ describe('device twins', () => {
     assert.equal(meta1.telemetry.interval.$lastUpdatedVersion, 2);
     assert.ok(!Number.isNaN(Date.parse(meta1.telemetry.mode.$lastUpdated)));
 
-    await new Promise((resolve) => setTimeout(resolve, 5));
+    emulator.clock.advance(1_000);
     const { responseBody: t2 } = await service.registry.updateTwin(
       'twin-1',
       { tags: { site: { floor: null } }, properties: { desired: { telemetry: { mode: null }, extra: [1, 2] } } },
@@ -90,7 +92,7 @@ describe('device twins', () => {
     assert.equal(meta2.telemetry.$lastUpdatedVersion, 3, 'the parent of a deleted key records the update');
     assert.equal(meta2.telemetry.interval.$lastUpdatedVersion, 2, 'untouched leaves keep their stamp');
     assert.equal(meta2.fw.$lastUpdated, meta1.fw.$lastUpdated);
-    assert.ok(Date.parse(meta2.$lastUpdated) > Date.parse(meta1.$lastUpdated));
+    assert.ok(Date.parse(meta2.$lastUpdated) - Date.parse(meta1.$lastUpdated) >= 1_000, 'stamped on the hub clock');
   });
 
   it('rejects a stale twin etag with 412 (InvalidEtagError) and accepts "*"', async () => {
