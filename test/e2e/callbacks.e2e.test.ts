@@ -5,10 +5,12 @@ import { after, before, describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import type { HostLogEntry } from '../../local/host/log';
+import { followAsyncOperation } from '../../local/cli/asyncPoller';
 import { OperationsApi } from './support/operationsApi';
 import { LogicAppStandIn } from './support/logicAppStandIn';
 
 const DEVICES = { once: 'cb-once', retried: 'cb-retry', unsubscribed: 'cb-unsub', unsubCancel: 'cb-unsub-cancel', refused: 'cb-refused' };
+const ROLLOUT_DEVICES = ['cb-ro-1', 'cb-ro-2', 'cb-ro-3'];
 const FW_URI = 'https://firmware.example.com/images/3.0.0.bin';
 
 let stack: LocalStack;
@@ -27,7 +29,7 @@ describe('completion callbacks to a Logic Apps stand-in', () => {
   before(async () => {
     await logicApp.start();
     stack = await startLocalStack({
-      deviceIds: Object.values(DEVICES),
+      deviceIds: [...Object.values(DEVICES), ...ROLLOUT_DEVICES],
       behaviours: { [DEVICES.unsubscribed]: { kind: 'neverReturn' }, [DEVICES.unsubCancel]: { kind: 'neverReturn' } },
       rebootDurationMs: 500,
       deviceTimings: { firmwareDownloadMs: 300, firmwareApplyMs: 300 },
@@ -59,6 +61,31 @@ describe('completion callbacks to a Logic Apps stand-in', () => {
       assert.ok(!text.includes(secret), 'the callback URL appears in no response, history or record');
     }
     assert.ok(!logs.some((line) => line.includes(secret)), 'nor in any log line');
+  });
+
+  test('a rollout calls back once when it ends, with the rollout status body plus status; the URL is never shown', async () => {
+    const callbackUrl = logicApp.callbackUrl('rollout');
+    const response = await fetch(api.url('rollouts'), {
+      method: 'POST', headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ operation: 'reboot', target: { deviceIds: ROLLOUT_DEVICES }, parameters: { pollIntervalSeconds: 1, timeoutSeconds: 60 }, callbackUrl }),
+    });
+    const accepted = await response.json() as { rolloutId: string; statusUrl: string };
+    assert.equal(response.status, 202, JSON.stringify(accepted));
+    await logicApp.waitFor(callbackUrl, 1);
+    const final = await followAsyncOperation(await fetch(accepted.statusUrl), { timeoutMs: 120_000 });
+    assert.equal(final.status, 200);
+    const [callback, ...more] = logicApp.requestsFor(callbackUrl);
+    assert.equal(more.length, 0, 'exactly one callback');
+    const { status, ...delivered } = callback!.body as Record<string, unknown>;
+    const { statusUrl: _s, devicesUrl: _d, cancelUrl: _c, ...expected } = final.body as Record<string, unknown>;
+    assert.equal(status, 'Succeeded');
+    assert.deepEqual(delivered, expected, 'the status route\'s final body, URLs aside');
+    assert.equal((delivered.counters as Record<string, number>).succeeded, ROLLOUT_DEVICES.length);
+    const listed = await (await fetch(api.url('rollouts'))).text();
+    for (const text of [JSON.stringify(accepted), JSON.stringify(final.body), listed, JSON.stringify(await stack.host.history(accepted.rolloutId))]) {
+      assert.ok(!text.includes('secret-rollout-signature'), 'the callback URL appears in no response or history');
+    }
+    assert.ok(!logs.some((line) => line.includes('secret-rollout-signature')), 'nor in any log line');
   });
 
   test('a callback answered with 500 is sent again, and the operation\'s outcome is unchanged', async () => {

@@ -19,6 +19,7 @@ import { OPERATION_KINDS } from '../../src/domain/operations/operationKind';
 import type { OperationOutput } from '../../src/domain/outcomes';
 import { FUNCTION, startFunctionName } from '../../src/functionNames';
 import { ROLLOUT_ACTIVITY } from '../../src/activities/rolloutContracts';
+import { ROLLOUT_FINAL_STATUS } from '../../src/activities/rolloutFinalStatus';
 import { FUNCTION_ROLLOUT } from '../../src/rolloutFunctionNames';
 import { ROUTE, startRoute } from '../../src/http/routes';
 import { UI_ROUTE } from '../../src/http/ui/uiRoutes';
@@ -159,9 +160,9 @@ const ACTIVITIES = [ACTIVITY.claimOperation.name, ACTIVITY.invokeDeviceMethod.na
 test('every function is registered once: a start function per kind, one orchestration, five activities, the routes', () => {
   assert.deepEqual(START_FUNCTIONS, ['startReboot', 'startFactoryReset', 'startFirmwareUpdate']);
   assert.deepEqual(ACTIVITIES, ['claimOperation', 'invokeDeviceMethod', 'readDeviceState', 'recordOperation', 'notifyCallback']);
-  const rollouts = [...Object.values(FUNCTION_ROLLOUT), ...Object.values(ROLLOUT_ACTIVITY).map((a) => a.name)];
+  const rollouts = [...Object.values(FUNCTION_ROLLOUT), ...Object.values(ROLLOUT_ACTIVITY).map((a) => a.name), ROLLOUT_FINAL_STATUS.name];
   assert.deepEqual([...registrations.keys()].sort(), [...Object.values(FUNCTION), ...START_FUNCTIONS, ...ACTIVITIES, ...rollouts].sort());
-  assert.equal(registrations.size, 18 + 10);
+  assert.equal(registrations.size, 18 + 11);
 });
 
 test('HTTP triggers: route, method and auth level of the design; durable client where the handler needs one', async (t) => {
