@@ -8,6 +8,7 @@ import { sweepCallbacks } from '../src/http/callbackSweep';
 import { ROUTE } from '../src/http/routes';
 import { subscribeCallback } from '../src/http/subscribeCallback';
 import { callbackDeliveryOrchestration } from '../src/orchestrations/callbackDelivery';
+import { rolloutServices } from '../src/rolloutServices';
 import { appServices } from '../src/services';
 
 /** Every minute: a terminated operation's Logic App hears of it within about a minute. */
@@ -34,7 +35,7 @@ app.timer(FUNCTION.sweepCallbacks, {
   schedule: CALLBACK_SWEEP_SCHEDULE,
   extraInputs: [df.input.durableClient()],
   handler: async (_timer, context) => {
-    const started = await sweepCallbacks(df.getClient(context), sweepDependencies());
+    const started = await sweepCallbacks(df.getClient(context), { ...sweepDependencies(), rollouts: rolloutServices().store });
     if (started > 0) context.info(`Callback sweep: ${started} delivery(ies) started.`);
   },
 });

@@ -6,11 +6,17 @@
 //   • every minute on Azure (the sweepCallbacks timer function), over every waiting callback;
 //   • at once for one instance when a subscription arrives for an operation that is already over, and when the
 //     status route reads an operation that is over (so a caller who polls sees its callback go out too).
-// An instance still active is left alone: its own final step, or a later sweep, handles it.
+// An instance still active is left alone: its own final step, or a later sweep, handles it. Rollouts are swept
+// by the timer only (with the rollout store): a terminated rollout's summary is never closed, so its callback
+// reports it `failed`, as its status route does.
 import { parseInstanceId } from '../domain/operationIds';
-import { callbackStatus } from '../domain/callbacks/callbackStatus';
+import { callbackStatus, rolloutCallbackStatus } from '../domain/callbacks/callbackStatus';
 import type { CallbackStore } from '../domain/callbacks/callbackStore';
+import { isRolloutId } from '../domain/rollouts/rolloutIds';
+import type { RolloutStore } from '../domain/rollouts/rolloutStore';
+import { rolloutView, unclosedAsFailed } from '../domain/rollouts/rolloutView';
 import { FUNCTION } from '../functionNames';
+import { FUNCTION_ROLLOUT } from '../rolloutFunctionNames';
 import { callbackDeliveryInstanceId, type CallbackDeliveryInput } from '../orchestrations/callbackDelivery';
 import type { RetrySpec } from '../orchestrations/deviceOperationInput';
 import { findInstance, isActive, type OrchestrationClient } from './durableStatus';
@@ -19,9 +25,12 @@ import { endedOperationBody, findOperation } from './getOperationStatus';
 export interface SweepDependencies {
   callbacks: Pick<CallbackStore, 'forInstance' | 'pending' | 'remove'>;
   retry: RetrySpec;
+  /** Rollout summaries: without them, rollouts' callbacks are left to their own final step. */
+  rollouts?: Pick<RolloutStore, 'read'>;
 }
 
 export type SweepResult = 'delivering' | 'active' | 'gone' | 'notAnOperation';
+
 
 /** Sweeps every waiting callback; returns how many deliveries it started. */
 export async function sweepCallbacks(client: Pick<OrchestrationClient, 'getStatus' | 'startNew'>, deps: SweepDependencies): Promise<number> {
@@ -42,20 +51,30 @@ export async function sweepInstance(client: Pick<OrchestrationClient, 'getStatus
 }
 
 async function sweepOne(client: Pick<OrchestrationClient, 'getStatus' | 'startNew'>, deps: SweepDependencies, key: string, instanceId: string): Promise<SweepResult> {
-  // Rollouts end through their own final step; a rollout's row is left to it (see README: rollout callbacks).
-  if (parseInstanceId(instanceId) === undefined) return 'notAnOperation';
-  const status = await findOperation(client, instanceId, true);
-  if (status === null) {
+  let body: Record<string, unknown> | null;
+  if (parseInstanceId(instanceId) !== undefined) {
+    const status = await findOperation(client, instanceId, true);
+    if (status !== null && isActive(status)) return 'active';
+    const ended = status === null ? null : endedOperationBody(instanceId, status);
+    body = ended === null ? null : { ...ended, status: callbackStatus(ended.outcome) };
+  } else if (isRolloutId(instanceId) && deps.rollouts !== undefined) {
+    const status = await findInstance(client, instanceId);
+    if (status !== null && isActive(status)) return 'active';
+    const summary = status === null || status.name !== FUNCTION_ROLLOUT.orchestrator ? null : await deps.rollouts.read(instanceId);
+    const ended = summary === null ? null : unclosedAsFailed(summary);
+    body = ended === null || ended.state === 'running' ? null : { ...rolloutView(ended), status: rolloutCallbackStatus(ended.state) };
+  } else {
+    return 'notAnOperation';
+  }
+  if (body === null) {
     // The instance was purged (or never existed): nothing will ever end it, so nothing can be reported.
     await deps.callbacks.remove(key, instanceId);
     return 'gone';
   }
-  if (isActive(status)) return 'active';
   const deliveryId = callbackDeliveryInstanceId(key, instanceId);
   const previous = await findInstance(client, deliveryId);
   if (previous !== null && isActive(previous)) return 'delivering';
-  const body = endedOperationBody(instanceId, status);
-  const input: CallbackDeliveryInput = { instanceId, callback: { key, retry: deps.retry }, body: { ...body, status: callbackStatus(body.outcome) } };
+  const input: CallbackDeliveryInput = { instanceId, callback: { key, retry: deps.retry }, body };
   await client.startNew(FUNCTION.callbackDeliveryOrchestrator, { instanceId: deliveryId, input });
   return 'delivering';
 }

@@ -4,7 +4,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { RequestError } from '../domain/requestError';
 import type { RolloutStore } from '../domain/rollouts/rolloutStore';
-import { rolloutView } from '../domain/rollouts/rolloutView';
+import { rolloutView, unclosedAsFailed } from '../domain/rollouts/rolloutView';
 import { findInstance, isActive, type OrchestrationClient } from './durableStatus';
 import { readQuery } from './queryParameters';
 import { errorResponse, json } from './responses';
@@ -20,7 +20,7 @@ export async function getRolloutStatus(request: HttpRequest, client: Pick<Orches
     if (summary.state === 'running') {
       const instance = await findInstance(client, rolloutId).catch(() => undefined);
       if (instance === null || (instance !== undefined && !isActive(instance) && String(instance.runtimeStatus) !== 'Completed')) {
-        summary = { ...summary, state: 'failed', reason: 'The rollout orchestration ended without finishing the rollout; see the function logs.' };
+        summary = unclosedAsFailed(summary);
       }
     }
     const body = { ...rolloutView(summary), ...rolloutUrls(request, rolloutId) };

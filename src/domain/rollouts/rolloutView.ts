@@ -10,3 +10,12 @@ export function rolloutView(s: RolloutSummary): Record<string, unknown> {
     cancelRequested: s.cancelRequested, reason: s.reason, createdAt: s.createdAt, updatedAt: s.updatedAt, completedAt: s.completedAt,
   };
 }
+
+/**
+ * A summary still `running` whose orchestration is over without closing it (it failed, or was terminated through
+ * Durable's API) is reported `failed`: nothing will ever close it.
+ */
+export function unclosedAsFailed(s: RolloutSummary): RolloutSummary {
+  if (s.state !== 'running') return s;
+  return { ...s, state: 'failed', reason: 'The rollout orchestration ended without finishing the rollout; see the function logs.' };
+}

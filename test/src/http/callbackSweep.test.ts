@@ -1,10 +1,14 @@
 // The callback sweeper (the timer's whole-table sweep and the one-instance sweep) against the fake durable
 // client: it starts one delivery per waiting callback of an instance that is over, with the status route's body
-// plus status, and leaves running instances, rollouts and already-delivering callbacks alone.
+// plus status, and leaves running instances and already-delivering callbacks alone; rollouts only with the store.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import type { CallbackStore } from '../../../src/domain/callbacks/callbackStore';
+import { initialCounters } from '../../../src/domain/rollouts/rolloutCounters';
+import type { RolloutSummary } from '../../../src/domain/rollouts/rolloutStore';
+import { rolloutView, unclosedAsFailed } from '../../../src/domain/rollouts/rolloutView';
 import { FUNCTION } from '../../../src/functionNames';
+import { FUNCTION_ROLLOUT } from '../../../src/rolloutFunctionNames';
 import { sweepCallbacks, sweepInstance } from '../../../src/http/callbackSweep';
 import { callbackDeliveryInstanceId, type CallbackDeliveryInput } from '../../../src/orchestrations/callbackDelivery';
 import type { RetrySpec } from '../../../src/orchestrations/deviceOperationInput';
@@ -71,5 +75,25 @@ test('the sweeper', async (t) => {
     await sweepCallbacks(client, { callbacks: store, retry: RETRY });
     assert.equal(client.started.length, 1, 'one delivery only');
     assert.equal(store.rows.length, 2, 'the rows stay until the delivery uses them');
+  });
+
+  await t.test('with the rollout store (the timer): a terminated rollout is called back failed, as its status route reports it; a running one is left alone', async () => {
+    const terminated = 'rollout-0123456789abcdef0123456789abcdef';
+    const running = 'rollout-fedcba9876543210fedcba9876543210';
+    const client = new FakeDurableClient();
+    client.put(terminated, { name: FUNCTION_ROLLOUT.orchestrator, runtimeStatus: 'Terminated' });
+    client.put(running, { name: FUNCTION_ROLLOUT.orchestrator, runtimeStatus: 'Running' });
+    const summary = (rolloutId: string): RolloutSummary => ({
+      rolloutId, operation: 'reboot', state: 'running', targetKind: 'deviceIds', total: 2, counters: { ...initialCounters(2), queued: 1, succeeded: 1 },
+      waves: [100], currentWave: 1, maxPerMinute: null, retryAfterSeconds: 5, cancelRequested: false, reason: null,
+      createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:01.000Z', completedAt: null,
+    });
+    const store = memoryStore([[KEY, terminated], [KEY, running]]);
+    const started = await sweepCallbacks(client, { callbacks: store, retry: RETRY, rollouts: { read: async (id) => summary(id) } });
+    assert.equal(started, 1);
+    const input = client.started[0]!.input as CallbackDeliveryInput;
+    assert.equal(input.instanceId, terminated);
+    assert.deepEqual(input.body, { ...rolloutView(unclosedAsFailed(summary(terminated))), status: 'Failed' });
+    assert.equal((input.body as Record<string, unknown>).state, 'failed');
   });
 });
