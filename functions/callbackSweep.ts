@@ -4,7 +4,7 @@ import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import { FUNCTION } from '../src/functionNames';
 import { callbackDependencies } from '../src/http/callbackSubscription';
-import { sweepCallbacks } from '../src/http/callbackSweep';
+import { sweepCallbacks, type SweepDependencies } from '../src/http/callbackSweep';
 import { ROUTE } from '../src/http/routes';
 import { subscribeCallback } from '../src/http/subscribeCallback';
 import { callbackDeliveryOrchestration } from '../src/orchestrations/callbackDelivery';
@@ -14,7 +14,7 @@ import { appServices } from '../src/services';
 /** Every minute: a terminated operation's Logic App hears of it within about a minute. */
 export const CALLBACK_SWEEP_SCHEDULE = '0 * * * * *';
 
-function sweepDependencies(): { callbacks: ReturnType<typeof appServices>['callbacks']; retry: ReturnType<typeof appServices>['config']['callbacks']['retry'] } {
+function sweepDependencies(): SweepDependencies {
   const { config, callbacks } = appServices();
   return { callbacks, retry: config.callbacks.retry };
 }
