@@ -1,5 +1,6 @@
 import * as df from 'durable-functions';
 import { FUNCTION } from '../src/functionNames';
+import { sweepInstance } from '../src/http/callbackSweep';
 import { getOperationStatus } from '../src/http/getOperationStatus';
 import { ROUTE } from '../src/http/routes';
 import { appServices } from '../src/services';
@@ -10,6 +11,7 @@ df.app.client.http(FUNCTION.getOperationStatus, {
   authLevel: 'function',
   handler: (request, client, context) => {
     const { config, callbacks } = appServices();
-    return getOperationStatus(request, client, context, { callbacks, retry: config.callbacks.retry });
+    // Callbacks still waiting for an operation that is over (terminated, failed, subscribed late) go out now.
+    return getOperationStatus(request, client, context, (instanceId) => sweepInstance(client, { callbacks, retry: config.callbacks.retry }, instanceId));
   },
 });

@@ -8,15 +8,18 @@ import { DEFAULT_OPERATION_REQUEST } from '../domain/operationRequest';
 import type { Outcome } from '../domain/outcomes';
 import { FUNCTION } from '../functionNames';
 import type { DeviceOperationInput } from '../orchestrations/deviceOperationInput';
-import { sweepInstance, type SweepDependencies } from './callbackSweep';
 import { findInstance, isActive, type OrchestrationClient } from './durableStatus';
 import { operationCancelUrl, operationStatusUrl } from './functionKey';
 import { readQuery } from './queryParameters';
 import { errorJson, errorResponse, json } from './responses';
 import { ROUTE, routeParameter } from './routes';
 
-export async function getOperationStatus(request: HttpRequest, client: Pick<OrchestrationClient, 'getStatus'> & Partial<Pick<OrchestrationClient, 'startNew'>>,
-  context: InvocationContext, sweep?: SweepDependencies): Promise<HttpResponseInit> {
+/**
+ * `onEnded` runs when the route reads an operation that is over, before it answers (the callback sweeper for this
+ * instance, in functions/); its failure is logged, never the caller's problem.
+ */
+export async function getOperationStatus(request: HttpRequest, client: Pick<OrchestrationClient, 'getStatus'>, context: InvocationContext,
+  onEnded?: (instanceId: string) => Promise<unknown>): Promise<HttpResponseInit> {
   try {
     const instanceId = routeParameter(request, ROUTE.operationStatus, 'instanceId');
     readQuery(request, []);
@@ -38,10 +41,8 @@ export async function getOperationStatus(request: HttpRequest, client: Pick<Orch
       return json(202, { ...common, customStatus: status.customStatus ?? null, statusUrl, cancelUrl: operationCancelUrl(request, instanceId) },
         { Location: statusUrl, 'Retry-After': String(retryAfter) });
     }
-    if (sweep !== undefined && client.startNew !== undefined) {
-      // Callbacks still waiting for an operation that is over (terminated, failed, subscribed late) go out now.
-      await sweepInstance({ getStatus: client.getStatus.bind(client), startNew: client.startNew.bind(client) }, sweep, instanceId)
-        .catch((err: unknown) => context.warn(`Callback sweep of ${instanceId} failed: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
+    if (onEnded !== undefined) {
+      await onEnded(instanceId).catch((err: unknown) => context.warn(`After reading ${instanceId}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
     }
     return json(200, endedOperationBody(instanceId, status));
   } catch (err) {
