@@ -93,6 +93,10 @@ describe('operations page in headless Chromium', () => {
     const rolloutId = /rollout-[0-9a-f]{32}/.exec((await started.textContent()) ?? '')![0];
     await page.waitForSelector(`#rollout-view[data-rollout-id="${rolloutId}"]:not([hidden])`);
     await page.waitForSelector(`#rollouts tr[data-rollout-id="${rolloutId}"]`);
+    // Keyboard: the row's View button works with Enter and moves focus to the rollout's heading.
+    await page.focus(`#rollouts tr[data-rollout-id="${rolloutId}"] button`);
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#rollout-title:focus');
     await page.waitForSelector('#rollout-facts [data-fact="Rate"]:text-is("120/min")');
 
     // The counters move while the page is open: succeeded goes 1, then 2 (and queued goes down from 8).
