@@ -7,6 +7,7 @@ import {
 import {
   ROLLOUT_ACTIVITY, type AcquireBatchInput, type CloseRolloutInput, type RecordBatchInput, type ResolveTargetsInput,
 } from '../src/activities/rolloutContracts';
+import { callbackDependencies } from '../src/http/callbackSubscription';
 import { cancelRollout } from '../src/http/rolloutCancel';
 import { listRolloutDevices, listRollouts } from '../src/http/rolloutLists';
 import { ROLLOUT_ROUTE } from '../src/http/rolloutRoutes';
@@ -26,7 +27,10 @@ df.app.client.http(FUNCTION_ROLLOUT.start, {
   authLevel: 'function',
   handler: (request, client, context) => {
     const { store, batchSize } = rolloutServices();
-    return startRollout(request, client, context, { store, batchSize, retry: appServices().config.retry });
+    const { config, callbacks } = appServices();
+    return startRollout(request, client, context, {
+      store, batchSize, retry: config.retry, callbacks: callbackDependencies(callbacks, config.callbacks, config.callbacks.retry),
+    });
   },
 });
 

@@ -11,6 +11,9 @@ export const FUNCTION = Object.freeze({
   getStatusReport: 'getStatusReport',
   getOpenApiDocument: 'getOpenApiDocument',
   unsubscribeCallback: 'unsubscribeCallback',
+  subscribeCallback: 'subscribeCallback',
+  sweepCallbacks: 'sweepCallbacks',
+  callbackDeliveryOrchestrator: 'callbackDelivery',
   getOperationsPage: 'getOperationsPage',
   getOperationsPageScript: 'getOperationsPageScript',
 } as const);

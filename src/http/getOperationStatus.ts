@@ -14,7 +14,12 @@ import { readQuery } from './queryParameters';
 import { errorJson, errorResponse, json } from './responses';
 import { ROUTE, routeParameter } from './routes';
 
-export async function getOperationStatus(request: HttpRequest, client: Pick<OrchestrationClient, 'getStatus'>, context: InvocationContext): Promise<HttpResponseInit> {
+/**
+ * `onEnded` runs when the route reads an operation that is over, before it answers (the callback sweeper for this
+ * instance, in functions/); its failure is logged, never the caller's problem.
+ */
+export async function getOperationStatus(request: HttpRequest, client: Pick<OrchestrationClient, 'getStatus'>, context: InvocationContext,
+  onEnded?: (instanceId: string) => Promise<unknown>): Promise<HttpResponseInit> {
   try {
     const instanceId = routeParameter(request, ROUTE.operationStatus, 'instanceId');
     readQuery(request, []);
@@ -36,13 +41,30 @@ export async function getOperationStatus(request: HttpRequest, client: Pick<Orch
       return json(202, { ...common, customStatus: status.customStatus ?? null, statusUrl, cancelUrl: operationCancelUrl(request, instanceId) },
         { Location: statusUrl, 'Retry-After': String(retryAfter) });
     }
-    if (String(status.runtimeStatus) === 'Completed' && typeof status.output === 'object' && status.output !== null) {
-      return json(200, { ...common, ...status.output });
+    if (onEnded !== undefined) {
+      await onEnded(instanceId).catch((err: unknown) => context.warn(`After reading ${instanceId}: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`));
     }
-    return json(200, { ...common, outcome: endedOutcome(status), customStatus: status.customStatus ?? null, error: endedError(status) });
+    return json(200, endedOperationBody(instanceId, status));
   } catch (err) {
     return errorResponse(err, context);
   }
+}
+
+/** The status route's final body of an operation that is over (completed, terminated or failed). */
+export function endedOperationBody(instanceId: string, status: DurableOrchestrationStatus): Record<string, unknown> & { outcome: Outcome } {
+  const input = (status.input ?? {}) as Partial<DeviceOperationInput>;
+  const common = {
+    instanceId,
+    deviceId: input.deviceId ?? null,
+    operation: parseInstanceId(instanceId)!.operation,
+    runtimeStatus: String(status.runtimeStatus),
+    createdTime: isoOrNull(status.createdTime),
+    lastUpdatedTime: isoOrNull(status.lastUpdatedTime),
+  };
+  if (String(status.runtimeStatus) === 'Completed' && typeof status.output === 'object' && status.output !== null) {
+    return { ...common, ...(status.output as { outcome: Outcome }) };
+  }
+  return { ...common, outcome: endedOutcome(status), customStatus: status.customStatus ?? null, error: endedError(status) };
 }
 
 /** One of this app's operations by id, or null (not ours, or no such instance). */

@@ -206,6 +206,25 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
           },
         },
       },
+      '/operations/{instanceId}/subscribe': {
+        // What the subscription POSTs to callbackUrl when the operation ends.
+        'x-ms-notification-content': { schema: ref('OperationCallback') },
+        post: {
+          operationId: 'SubscribeCallback',
+          summary: 'Get a callback when a running operation ends',
+          description: 'The subscribe call of the Logic Apps HTTP Webhook action for an operation that is already running: its final status is POSTed '
+            + 'to callbackUrl once it ends (terminated operations included), or at once when it is already over. Unsubscribe with UnsubscribeCallback.',
+          'x-ms-visibility': 'advanced',
+          parameters: [instanceIdParameter, { name: 'body', in: 'body', required: true, description: 'Where to call back.', schema: ref('SubscribeRequest') }],
+          responses: {
+            202: { description: 'Subscribed; Location is the operation status URL.', headers: { Location: asyncHeaders.Location }, schema: ref('SubscribeResult') },
+            400: errorResponse('Invalid body; error.target names the field.'),
+            401: { description: 'Missing or invalid function key.' },
+            404: errorResponse('No device operation has this id.'),
+            415: errorResponse('The body is not application/json.'),
+          },
+        },
+      },
       '/openapi.json': {
         get: {
           operationId: 'GetOpenApiDocument',
@@ -273,6 +292,17 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
         properties: {
           callbackUrl: { type: 'string', maxLength: MAX_CALLBACK_URL_LENGTH, description: 'The callbackUrl given at start.', 'x-ms-visibility': 'internal' },
           cancelOperation: { type: 'boolean', default: false, description: 'Also cancel the device operation.', 'x-ms-summary': 'Cancel the operation' },
+        },
+      },
+      SubscribeRequest: {
+        type: 'object', additionalProperties: false, required: ['callbackUrl'],
+        properties: { callbackUrl: requestProperties.callbackUrl },
+      },
+      SubscribeResult: {
+        type: 'object', required: ['instanceId', 'subscribed', 'running'],
+        properties: {
+          instanceId: { type: 'string' }, subscribed: { type: 'boolean' },
+          running: { type: 'boolean', description: 'False: the operation was already over and its callback is on its way.' }, statusUrl: { type: 'string' },
         },
       },
       UnsubscribeResult: {

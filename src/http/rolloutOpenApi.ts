@@ -1,4 +1,6 @@
 // The rollout part of the OpenAPI 2.0 document (openApiDocument.ts spreads these paths and definitions in).
+import { CALLBACK_STATUSES } from '../domain/callbacks/callbackStatus';
+import { MAX_CALLBACK_URL_LENGTH } from '../domain/callbacks/callbackUrl';
 import { OUTCOMES } from '../domain/outcomes';
 import { OPERATION_KINDS } from '../domain/operations/operationKind';
 import { ROLLOUT_DEVICE_STATES } from '../domain/rollouts/rolloutCounters';
@@ -28,6 +30,8 @@ const pageParameters = [
 export function rolloutPaths(): Record<string, Schema> {
   return {
     [`/${ROLLOUT_ROUTE.rollouts}`]: {
+      // What a start with callbackUrl POSTs there when the rollout ends.
+      'x-ms-notification-content': { schema: ref('RolloutCallback') },
       post: {
         operationId: 'StartRollout',
         summary: 'Start a rollout on many devices',
@@ -145,6 +149,19 @@ export function rolloutDefinitions(operationRequest: Schema): Record<string, Sch
           },
         },
         rate: { type: 'object', additionalProperties: false, properties: { maxPerMinute: { type: 'integer', minimum: 1, maximum: MAX_RATE_PER_MINUTE } } },
+        callbackUrl: {
+          type: 'string', format: 'uri', maxLength: MAX_CALLBACK_URL_LENGTH, 'x-ms-notification-url': true, 'x-ms-visibility': 'internal',
+          description: 'Optional completion callback: an https URL (Logic Apps: @{listCallbackUrl()}) that receives a POST with the rollout\'s final status. '
+            + 'Private, loopback and link-local addresses are refused. Never returned or logged.',
+        },
+      },
+    },
+    RolloutCallback: {
+      type: 'object', required: ['rolloutId', 'state', 'status'],
+      description: 'POSTed to callbackUrl once when the rollout ends: the rollout status body (without its URLs) plus status.',
+      properties: {
+        ...Object.fromEntries(Object.entries(rollout).filter(([name]) => !name.endsWith('Url'))),
+        status: { type: 'string', enum: [...CALLBACK_STATUSES], description: 'Succeeded (completed), Canceled, or Failed (aborted or failed).' },
       },
     },
     RolloutAccepted: {

@@ -1,6 +1,7 @@
 // POST /api/rollouts: validate the body, write the rollout's summary row (and, for a device-id target, its
 // device rows), start the rollout orchestration under the rollout id and answer 202 with Location → the
-// rollout's status route and Retry-After.
+// rollout's status route and Retry-After. An optional callbackUrl (checked and kept secret like a single
+// operation's) receives the rollout's final status once it ends.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { initialCounters } from '../domain/rollouts/rolloutCounters';
 import { newRolloutId } from '../domain/rollouts/rolloutIds';
@@ -10,6 +11,7 @@ import { targetRows } from '../domain/rollouts/rolloutTargetRows';
 import { FUNCTION_ROLLOUT } from '../rolloutFunctionNames';
 import type { RetryPolicies } from '../orchestrations/deviceOperationInput';
 import type { RolloutInput } from '../orchestrations/rolloutInput';
+import { takeCallbackUrl, type CallbackDependencies } from './callbackSubscription';
 import type { OrchestrationClient } from './durableStatus';
 import { readQuery } from './queryParameters';
 import { readJsonBody } from './requestBody';
@@ -26,13 +28,18 @@ export interface RolloutStartDependencies {
   retry: RetryPolicies;
   batchSize: number;
   now?: () => Date;
+  /** Completion callbacks; without them a body's callbackUrl is an unknown field. */
+  callbacks?: CallbackDependencies;
 }
 
 export async function startRollout(request: HttpRequest, client: OrchestrationClient, context: InvocationContext,
   deps: RolloutStartDependencies): Promise<HttpResponseInit> {
   try {
     readQuery(request, []);
-    const spec = parseRolloutRequest(await readJsonBody(request, MAX_ROLLOUT_BODY_BYTES));
+    const rawBody = await readJsonBody(request, MAX_ROLLOUT_BODY_BYTES);
+    const { callback, rest } = deps.callbacks === undefined ? { callback: undefined, rest: rawBody } : takeCallbackUrl(rawBody);
+    const spec = parseRolloutRequest(rest);
+    const subscription = callback === undefined ? undefined : await deps.callbacks!.check(callback);
     const rolloutId = newRolloutId();
     const createdAt = (deps.now ?? (() => new Date()))().toISOString();
     const total = spec.target.kind === 'deviceIds' ? spec.target.deviceIds.length : null;
@@ -50,8 +57,14 @@ export async function startRollout(request: HttpRequest, client: OrchestrationCl
       batchSize: deps.batchSize, limit: MAX_ROLLOUT_DEVICES,
     };
     try {
+      if (subscription !== undefined) {
+        // Stored before the orchestration exists, so its final step always finds the URL (or an unsubscribe).
+        await deps.callbacks!.store.save(subscription.key, rolloutId, subscription.url);
+        input.callback = { key: subscription.key, retry: deps.callbacks!.retry };
+      }
       await client.startNew(FUNCTION_ROLLOUT.orchestrator, { instanceId: rolloutId, input });
     } catch (err) {
+      if (subscription !== undefined) await deps.callbacks!.store.remove(subscription.key, rolloutId).catch(() => undefined);
       const at = new Date().toISOString();
       await deps.store.update(rolloutId, { state: 'failed', reason: 'The rollout orchestration could not be started.', completedAt: at, updatedAt: at })
         .catch(() => undefined);

@@ -3,7 +3,8 @@
 // closing it (failed or terminated) is reported `failed`.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { RequestError } from '../domain/requestError';
-import type { RolloutStore, RolloutSummary } from '../domain/rollouts/rolloutStore';
+import type { RolloutStore } from '../domain/rollouts/rolloutStore';
+import { rolloutView, unclosedAsFailed } from '../domain/rollouts/rolloutView';
 import { findInstance, isActive, type OrchestrationClient } from './durableStatus';
 import { readQuery } from './queryParameters';
 import { errorResponse, json } from './responses';
@@ -19,7 +20,7 @@ export async function getRolloutStatus(request: HttpRequest, client: Pick<Orches
     if (summary.state === 'running') {
       const instance = await findInstance(client, rolloutId).catch(() => undefined);
       if (instance === null || (instance !== undefined && !isActive(instance) && String(instance.runtimeStatus) !== 'Completed')) {
-        summary = { ...summary, state: 'failed', reason: 'The rollout orchestration ended without finishing the rollout; see the function logs.' };
+        summary = unclosedAsFailed(summary);
       }
     }
     const body = { ...rolloutView(summary), ...rolloutUrls(request, rolloutId) };
@@ -32,11 +33,4 @@ export async function getRolloutStatus(request: HttpRequest, client: Pick<Orches
   }
 }
 
-/** What callers see of a summary. */
-export function rolloutView(s: RolloutSummary): Record<string, unknown> {
-  return {
-    rolloutId: s.rolloutId, operation: s.operation, state: s.state, targetKind: s.targetKind, total: s.total, counters: s.counters,
-    currentWave: s.currentWave, waves: s.waves, rate: s.maxPerMinute === null ? null : { maxPerMinute: s.maxPerMinute },
-    cancelRequested: s.cancelRequested, reason: s.reason, createdAt: s.createdAt, updatedAt: s.updatedAt, completedAt: s.completedAt,
-  };
-}
+export { rolloutView } from '../domain/rollouts/rolloutView';

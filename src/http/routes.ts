@@ -15,6 +15,7 @@ export const ROUTE = Object.freeze({
   statusReport: 'reports/{operation}',
   openApi: 'openapi.json',
   unsubscribeCallback: 'callbacks/unsubscribe',
+  subscribeCallback: 'operations/{instanceId}/subscribe',
 } as const);
 
 /** The start route of an operation kind: devices/{deviceId}/reboot, …/factoryReset, …/firmwareUpdate. */

@@ -3,12 +3,15 @@
 // Body `{ "callbackUrl": "@{listCallbackUrl()}", "cancelOperation": false }`: the callback URL identifies the
 // subscription (Logic Apps can pass the same listCallbackUrl() value to subscribe and unsubscribe). It stops the
 // callback; the device operation goes on unless `cancelOperation` is true. Idempotent: unsubscribing twice, or after
-// the callback was made, answers 200 with an empty list.
+// the callback was made, answers 200 with an empty list. A rollout's callback is unsubscribed the same way;
+// `cancelOperation` then cancels the rollout as its cancel route does.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { callbackKey, type CallbackStore } from '../domain/callbacks/callbackStore';
 import { MAX_CALLBACK_URL_LENGTH } from '../domain/callbacks/callbackUrl';
 import { parseInstanceId } from '../domain/operationIds';
 import { invalid } from '../domain/requestError';
+import { isRolloutId } from '../domain/rollouts/rolloutIds';
+import { isRolloutOver, type RolloutStore } from '../domain/rollouts/rolloutStore';
 import { printable } from '../domain/text';
 import { CANCEL_EVENT } from '../orchestrations/deviceOperation';
 import { isActive, type OrchestrationClient } from './durableStatus';
@@ -17,11 +20,12 @@ import { findOperation } from './getOperationStatus';
 import { readQuery } from './queryParameters';
 import { readJsonBody } from './requestBody';
 import { errorResponse, json } from './responses';
+import { rolloutUrls } from './rolloutRoutes';
 
 const FIELDS = ['callbackUrl', 'cancelOperation'];
 
 export async function unsubscribeCallback(request: HttpRequest, client: Pick<OrchestrationClient, 'getStatus' | 'raiseEvent'>, context: InvocationContext,
-  deps: { callbacks: CallbackStore }): Promise<HttpResponseInit> {
+  deps: { callbacks: CallbackStore; rollouts?: Pick<RolloutStore, 'read' | 'requestCancel'> }): Promise<HttpResponseInit> {
   try {
     readQuery(request, []);
     const body = await readJsonBody(request, 2 * MAX_CALLBACK_URL_LENGTH);
@@ -41,7 +45,15 @@ export async function unsubscribeCallback(request: HttpRequest, client: Pick<Orc
     for (const instanceId of await deps.callbacks.subscribers(key)) {
       await deps.callbacks.remove(key, instanceId);
       let cancelRequested = false;
-      if (cancelOperation) {
+      const rollout = isRolloutId(instanceId);
+      if (cancelOperation && rollout && deps.rollouts !== undefined) {
+        // A rollout is canceled as by its cancel route: queued devices never start, in-flight ones finish.
+        const summary = await deps.rollouts.read(instanceId);
+        if (summary !== null && !isRolloutOver(summary.state)) {
+          await deps.rollouts.requestCancel(instanceId, new Date().toISOString());
+          cancelRequested = true;
+        }
+      } else if (cancelOperation) {
         const status = await findOperation(client, instanceId);
         if (status !== null && isActive(status)) {
           await client.raiseEvent(instanceId, CANCEL_EVENT, { requestedAt: new Date().toISOString() });
@@ -49,7 +61,10 @@ export async function unsubscribeCallback(request: HttpRequest, client: Pick<Orc
         }
       }
       context.info(`Callback of ${instanceId} unsubscribed${cancelRequested ? '; cancel requested' : ''}.`);
-      unsubscribed.push({ instanceId, operation: parseInstanceId(instanceId)?.operation ?? null, statusUrl: operationStatusUrl(request, instanceId), cancelRequested });
+      unsubscribed.push({
+        instanceId, operation: parseInstanceId(instanceId)?.operation ?? null,
+        statusUrl: rollout ? rolloutUrls(request, instanceId).statusUrl : operationStatusUrl(request, instanceId), cancelRequested,
+      });
     }
     return json(200, { unsubscribed });
   } catch (err) {

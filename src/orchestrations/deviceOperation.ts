@@ -5,7 +5,7 @@
 // Deterministic: time only from context.df.currentUtcDateTime, every I/O in an activity.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
-import { ACTIVITY, type ActivityContract, type ClaimInput, type NotifyResult } from '../activities/contracts';
+import { ACTIVITY, type ActivityContract, type ClaimInput } from '../activities/contracts';
 import { callbackStatus } from '../domain/callbacks/callbackStatus';
 import type { MethodInvocationResult } from '../domain/methodInvocation';
 import type { OperationRecord } from '../domain/operationRecord';
@@ -15,7 +15,11 @@ import type { DeviceActivity, OperationError, OperationOutput, OperationPhase, O
 import type { TwinReadResult } from '../domain/ports';
 import { capReportedSection, SectionReading, type ReportedSection } from '../domain/reportedSection';
 import { operationEventLine, type OperationEvent } from '../telemetry/operationEvent';
+import { backoff } from './backoff';
+import { deliverCallback, type CallbackSubscription } from './completionCallback';
 import type { DeviceOperationInput, OperationProgress, RetrySpec } from './deviceOperationInput';
+
+export { backoff };
 
 /** The external event that cancels a running operation. */
 export const CANCEL_EVENT = 'cancel';
@@ -110,25 +114,13 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
    * The completion callback, after the outcome is recorded and the device freed: the status route's final body
    * plus `status`. Attempts are bounded, with backoff on durable timers; whatever happens, the outcome stands.
    */
-  function* callBack(callback: NonNullable<DeviceOperationInput['callback']>, output: OperationOutput): Orchestration<void> {
+  function* callBack(callback: CallbackSubscription, output: OperationOutput): Orchestration<void> {
     const body = {
       instanceId, runtimeStatus: 'Completed', createdTime: input.requestedAt,
       lastUpdatedTime: output.completedAt, ...output, status: callbackStatus(output.outcome),
     };
-    for (let attempt = 1; ; attempt += 1) {
-      const lastAttempt = attempt >= callback.retry.maxAttempts;
-      let result: NotifyResult;
-      try {
-        result = yield* call(ACTIVITY.notifyCallback, { instanceId, key: callback.key, body, attempt, lastAttempt });
-      } catch (err) {
-        result = { kind: 'retry', reason: errorText(err) };
-      }
-      if (result.kind !== 'retry' || lastAttempt) {
-        log('callback', { result: result.kind, attempts: attempt });
-        return;
-      }
-      yield ctx.createTimer(new Date(nowMs() + backoff(callback.retry, attempt)));
-    }
+    const delivery = yield* deliverCallback(context, instanceId, callback, body);
+    log('callback', delivery);
   }
   const canceled = (): Ending => ({
     outcome: 'Canceled',
@@ -322,10 +314,6 @@ function describeActivity(reading: SectionReading): DeviceActivity {
   };
 }
 
-/** Delay before attempt `attempt + 1`: first × coefficient^(attempt − 1), capped. */
-export function backoff(spec: RetrySpec, attempt: number): number {
-  return Math.min(spec.firstRetryIntervalMs * spec.backoffCoefficient ** Math.max(0, attempt - 1), spec.maxRetryIntervalMs);
-}
 
 export function retryOptions(spec: RetrySpec): df.RetryOptions {
   const options = new df.RetryOptions(spec.firstRetryIntervalMs, spec.maxAttempts);

@@ -20,6 +20,7 @@ import { waveEnds } from '../domain/rollouts/rolloutWaves';
 import { FUNCTION } from '../functionNames';
 import { retryOptions } from './deviceOperation';
 import type { DeviceOperationInput } from './deviceOperationInput';
+import { rolloutCallback } from './rolloutCallback';
 import type { RolloutInput, RolloutProgress } from './rolloutInput';
 
 /** The orchestration's output: tiny; the details are in the rollout table. */
@@ -45,6 +46,7 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
       from: progress.cursor, total: progress.total, at: now(),
     });
     if (!ctx.isReplaying) context.info(`rollout ${rolloutId} ${state}${reason === null ? '' : `: ${reason}`}`);
+    if (input.callback !== undefined) yield* rolloutCallback(context, rolloutId, input.callback);
     return { rolloutId, state };
   }
 

@@ -5,6 +5,7 @@ import type { OperationRequest } from '../domain/operationRequest';
 import type { AbortRule } from '../domain/rollouts/rolloutAbort';
 import type { RolloutCounters } from '../domain/rollouts/rolloutCounters';
 import type { RolloutTargetQuery } from '../domain/rollouts/rolloutTargetQuery';
+import type { CallbackSubscription } from './completionCallback';
 import type { RetryPolicies } from './deviceOperationInput';
 
 export interface RolloutProgress {
@@ -33,5 +34,7 @@ export interface RolloutInput {
   /** Devices started per batch (at most; a batch never crosses a wave boundary). */
   batchSize: number;
   limit: number;
+  /** Present when the start gave a callbackUrl: its lookup key (the URL stays in the callback store). */
+  callback?: CallbackSubscription;
   progress?: RolloutProgress;
 }

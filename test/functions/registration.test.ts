@@ -19,6 +19,7 @@ import { OPERATION_KINDS } from '../../src/domain/operations/operationKind';
 import type { OperationOutput } from '../../src/domain/outcomes';
 import { FUNCTION, startFunctionName } from '../../src/functionNames';
 import { ROLLOUT_ACTIVITY } from '../../src/activities/rolloutContracts';
+import { ROLLOUT_FINAL_STATUS } from '../../src/activities/rolloutFinalStatus';
 import { FUNCTION_ROLLOUT } from '../../src/rolloutFunctionNames';
 import { ROUTE, startRoute } from '../../src/http/routes';
 import { UI_ROUTE } from '../../src/http/ui/uiRoutes';
@@ -159,9 +160,9 @@ const ACTIVITIES = [ACTIVITY.claimOperation.name, ACTIVITY.invokeDeviceMethod.na
 test('every function is registered once: a start function per kind, one orchestration, five activities, the routes', () => {
   assert.deepEqual(START_FUNCTIONS, ['startReboot', 'startFactoryReset', 'startFirmwareUpdate']);
   assert.deepEqual(ACTIVITIES, ['claimOperation', 'invokeDeviceMethod', 'readDeviceState', 'recordOperation', 'notifyCallback']);
-  const rollouts = [...Object.values(FUNCTION_ROLLOUT), ...Object.values(ROLLOUT_ACTIVITY).map((a) => a.name)];
+  const rollouts = [...Object.values(FUNCTION_ROLLOUT), ...Object.values(ROLLOUT_ACTIVITY).map((a) => a.name), ROLLOUT_FINAL_STATUS.name];
   assert.deepEqual([...registrations.keys()].sort(), [...Object.values(FUNCTION), ...START_FUNCTIONS, ...ACTIVITIES, ...rollouts].sort());
-  assert.equal(registrations.size, 18 + 10);
+  assert.equal(registrations.size, 21 + 11);
 });
 
 test('HTTP triggers: route, method and auth level of the design; durable client where the handler needs one', async (t) => {
@@ -174,11 +175,12 @@ test('HTTP triggers: route, method and auth level of the design; durable client 
     [FUNCTION.getStatusReport, ROUTE.statusReport, 'GET', 'function', false],
     [FUNCTION.getOpenApiDocument, ROUTE.openApi, 'GET', 'anonymous', false],
     [FUNCTION.unsubscribeCallback, ROUTE.unsubscribeCallback, 'POST', 'function', true],
+    [FUNCTION.subscribeCallback, ROUTE.subscribeCallback, 'POST', 'function', true],
     [FUNCTION.getOperationsPage, UI_ROUTE.page, 'GET', 'anonymous', false],
     [FUNCTION.getOperationsPageScript, UI_ROUTE.script, 'GET', 'anonymous', false],
   ];
   assert.deepEqual(cases.map((c) => c[1]), ['devices/{deviceId}/reboot', 'devices/{deviceId}/factoryReset', 'devices/{deviceId}/firmwareUpdate',
-    'operations/{instanceId}', 'operations/{instanceId}/cancel', 'operations', 'devices/{deviceId}/operations', 'reports/{operation}', 'openapi.json', 'callbacks/unsubscribe', 'ui', 'ui/app.js']);
+    'operations/{instanceId}', 'operations/{instanceId}/cancel', 'operations', 'devices/{deviceId}/operations', 'reports/{operation}', 'openapi.json', 'callbacks/unsubscribe', 'operations/{instanceId}/subscribe', 'ui', 'ui/app.js']);
   for (const [name, route, method, authLevel, durableClient] of cases) {
     await t.test(name, () => {
       const trigger = binding(name, 'httpTrigger');
@@ -189,8 +191,14 @@ test('HTTP triggers: route, method and auth level of the design; durable client 
       assert.equal(bindings.some((b) => b.type === 'durableClient'), durableClient, 'durable client binding');
     });
   }
+  await t.test('the callback sweeper: a timer every minute with a durable client', () => {
+    const trigger = binding(FUNCTION.sweepCallbacks, 'timerTrigger');
+    assert.equal(trigger.schedule, '0 * * * * *');
+    assert.ok(Object.values(registrations.get(FUNCTION.sweepCallbacks)!.metadata.bindings).some((b) => b.type === 'durableClient'));
+  });
   await t.test('orchestration and activity triggers', () => {
     binding(FUNCTION.deviceOperationOrchestrator, 'orchestrationTrigger');
+    binding(FUNCTION.callbackDeliveryOrchestrator, 'orchestrationTrigger');
     for (const name of ACTIVITIES) binding(name, 'activityTrigger');
   });
 });

@@ -49,4 +49,21 @@ export class TableCallbackStore implements CallbackStore {
     for await (const row of rows) ids.push(row.rowKey);
     return ids;
   }
+
+  async forInstance(instanceId: string): Promise<string[]> {
+    await this.ready.ensure();
+    const keys: string[] = [];
+    const rows = this.table.listEntities<CallbackEntity>({ queryOptions: { filter: odata`RowKey eq ${instanceId}`, select: ['PartitionKey'] } });
+    for await (const row of rows) keys.push(row.partitionKey);
+    return keys;
+  }
+
+  async pending(): Promise<Array<{ key: string; instanceId: string }>> {
+    await this.ready.ensure();
+    const rows: Array<{ key: string; instanceId: string }> = [];
+    for await (const row of this.table.listEntities<CallbackEntity>({ queryOptions: { select: ['PartitionKey', 'RowKey'] } })) {
+      rows.push({ key: row.partitionKey, instanceId: row.rowKey });
+    }
+    return rows;
+  }
 }

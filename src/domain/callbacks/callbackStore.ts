@@ -12,6 +12,10 @@ export interface CallbackStore {
   remove(key: string, instanceId: string): Promise<void>;
   /** Instance ids subscribed with the URL whose key this is. */
   subscribers(key: string): Promise<string[]>;
+  /** Keys of the callbacks waiting for this instance (the sweeper's view of one instance). */
+  forInstance(instanceId: string): Promise<string[]>;
+  /** Every waiting callback (the sweeper's view; rows go away once used, so this stays small). */
+  pending(): Promise<Array<{ key: string; instanceId: string }>>;
 }
 
 /** The lookup key of a callback URL: hex SHA-256 of its exact text (the URL itself cannot be recovered from it). */

@@ -1,7 +1,9 @@
 // The operations page's script (GET /api/ui/app.js): plain browser JavaScript, no build step. Every call goes to
 // the app's own API with the function key in the x-functions-key header; the key lives in sessionStorage only.
-// Sections are independent entries of SECTIONS, each with its own refresh, so a rollouts section can be added
-// beside the others without touching them.
+// Sections are independent entries of SECTIONS, each with its own refresh; the rollouts section
+// (rolloutsSectionScript.ts) is spliced in after them.
+import { ROLLOUTS_SECTION_SCRIPT } from './rolloutsSectionScript';
+
 export const OPERATIONS_PAGE_SCRIPT = String.raw`'use strict';
 (() => {
   const REFRESH_SECONDS = 2;
@@ -110,6 +112,7 @@ export const OPERATIONS_PAGE_SCRIPT = String.raw`'use strict';
     } catch (err) { show(err.message, 'error'); }
   }
 
+${ROLLOUTS_SECTION_SCRIPT}
   $('key-form').addEventListener('submit', (event) => {
     event.preventDefault();
     sessionStorage.setItem(KEY_ITEM, $('key').value.trim());

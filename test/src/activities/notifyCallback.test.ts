@@ -15,6 +15,8 @@ function memoryStore(stored: boolean): CallbackStore & { rows: Map<string, strin
     read: async (key, id) => rows.get(`${key}/${id}`) ?? null,
     remove: async (key, id) => void rows.delete(`${key}/${id}`),
     subscribers: async (key) => [...rows.keys()].filter((k) => k.startsWith(`${key}/`)).map((k) => k.slice(key.length + 1)),
+    forInstance: async (instanceId) => [...rows.keys()].filter((k) => k.endsWith(`/${instanceId}`)).map((k) => k.split('/')[0]!),
+    pending: async () => [...rows.keys()].map((k) => ({ key: k.split('/')[0]!, instanceId: k.slice(k.indexOf('/') + 1) })),
   };
 }
 
