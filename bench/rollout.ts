@@ -96,7 +96,7 @@ async function rollout(stack: LocalStack, ids: string[], options: RolloutBenchOp
     method: 'POST', headers: { 'content-type': 'application/json' },
     body: JSON.stringify({ operation: 'reboot', target: { query: { tags: TAG } } }),
   });
-  const accepted = (await response.json()) as { statusUrl?: string };
+  const accepted = (await response.json()) as { statusUrl?: string; cancelUrl?: string };
   if (response.status !== 202 || accepted.statusUrl === undefined) throw new Error(`POST /api/rollouts answered ${response.status}: ${JSON.stringify(accepted)}`);
   let body: { state?: string; counters?: Record<string, number>; completedAt?: string | null } = {};
   let lastPrint = t0;
@@ -164,6 +164,11 @@ async function jobRun(stack: LocalStack, ids: string[], options: RolloutBenchOpt
       if (Date.now() - t0 > options.maxMinutes * 60_000) break;
     }
     const completeMs = Date.now() - t0;
+    if (job.status !== 'completed') {
+      const done = job.deviceJobStatistics?.succeededCount ?? 0;
+      console.log(`  job NOT FINISHED after ${s(completeMs)} (${job.status}): ${done} of ${n} devices -> ${(done / (completeMs / 1000)).toFixed(2)} devices/s; canceling it`);
+      await service.jobs.cancelJob(jobId).catch(() => undefined);
+    }
     await Promise.all(ids.map((id) => stack.devices.device(id).whenIdle()));
     const devices = deviceFigures(stack, ids, t0);
     const rebootedMs = devices.lastCompletedMs - t0;
