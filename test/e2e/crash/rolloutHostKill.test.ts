@@ -79,6 +79,12 @@ async function deviceTable(rollout: RolloutBody): Promise<Map<string, string>> {
   return table;
 }
 
+/** Whether the device has reported its reboot complete (acknowledged by the hub). */
+function rebootCompleted(deviceId: string): boolean {
+  return stack.fleet.device(deviceId).reports
+    .some(({ patch }) => (patch.iothubDM as { reboot?: { status?: unknown } } | undefined)?.reboot?.status === 'completed');
+}
+
 /** The error code of the device's one operation, from its history row's status URL. */
 async function errorCode(deviceId: string): Promise<string | undefined> {
   const rows = await stack.api.history(deviceId);
@@ -112,6 +118,7 @@ describe('kill -9 of the host mid-rollout, then a restart on the same storage', 
       const rollout = await startRollout(ids);
       await stack.deliveries.waitUntil(() => reachedOf() >= reached, 60_000, `${reached} devices of the rollout have the method`);
       const atKill = reachedOf();
+      const unfinishedAtKill = ids.filter((id) => !rebootCompleted(id)).length;
       const killAt = Date.now() - t0;
       const { workerGone } = await stack.host.killHost();
       assert.ok(workerGone, 'the orphaned language worker went away');
@@ -122,9 +129,11 @@ describe('kill -9 of the host mid-rollout, then a restart on the same storage', 
       const final = await finalStatus(rollout.statusUrl, 120_000);
       const deliveries = new Map(ids.map((id) => [id, stack.deliveries.count(id, 'reboot')]));
       const table = await deviceTable(final);
-      const summary = `reached at kill ${atKill}, after kill ${reachedWhileDown}; counters ${JSON.stringify(final.counters)}`;
+      const summary = `reached at kill ${atKill} (${unfinishedAtKill} not rebooted), after kill ${reachedWhileDown}; counters ${JSON.stringify(final.counters)}`;
       t.diagnostic(`${summary}; ms: kill ${killAt}, restarted ${restartedAt}, completed ${Date.now() - t0}`);
 
+      // Precondition: the kill hit a rollout in flight (devices still to reach, or still rebooting).
+      assert.ok(unfinishedAtKill > 0, `no device was left to finish at the kill (${summary})`);
       assert.equal(final.state, 'completed', summary);
       // At most once, counted at the devices.
       assert.deepEqual(ids.filter((id) => deliveries.get(id)! > 1), [], `devices acted on twice (${summary})`);
