@@ -84,7 +84,8 @@ const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
 const perDevice = (n: number, devices: number) => (n / devices).toFixed(2);
 
-interface RunFigures { label: string; wallMs: number; bound: QuotaBound }
+/** `done` of `devices` when the run was stopped before the end (out of time, or the rollout failed). */
+interface RunFigures { label: string; wallMs: number; bound: QuotaBound; unfinished?: { done: number; devices: number } }
 
 async function rollout(stack: LocalStack, ids: string[], options: RolloutBenchOptions): Promise<RunFigures> {
   const n = ids.length;
@@ -123,7 +124,7 @@ async function rollout(stack: LocalStack, ids: string[], options: RolloutBenchOp
   const devices = deviceFigures(stack, ids, t0);
   const reportRetries = devices.reportRetries - retriesBefore;
   const counters = body.counters ?? {};
-  const finished = n - (counters.queued ?? n) - (counters.inProgress ?? 0);
+  const finished = Object.entries(counters).filter(([k]) => !['queued', 'inProgress', 'busy'].includes(k)).reduce((a, [, v]) => a + v, 0);
   const notSucceeded = Object.entries(counters).filter(([k, v]) => k !== 'succeeded' && v > 0);
   const bound = rolloutBound(n, options.rebootSeconds, TIER, UNITS);
   console.log(`rollout of ${n} reboots (target by tag query, default parameters${options.batchSize ? `, ROLLOUT_BATCH_SIZE=${options.batchSize}` : ''}):`);
@@ -131,8 +132,10 @@ async function rollout(stack: LocalStack, ids: string[], options: RolloutBenchOp
     console.log(`  NOT FINISHED after ${s(wallMs)} (state ${body.state}): ${finished} of ${n} devices done -> ${(finished / (wallMs / 1000)).toFixed(2)} devices/s; ` +
       `at that rate all ${n} would take ${s((n * wallMs) / Math.max(1, finished))}`);
   }
+  if (body.reason) console.log(`  reason: ${body.reason}`);
   console.log(`  state ${body.state}, counters ${JSON.stringify(Object.fromEntries(Object.entries(counters).filter(([, v]) => v > 0)))}`);
-  console.log(`  wall time ${s(wallMs)} (POST to the rollout's completedAt; 200 seen by the poll at ${s(seenMs)}); last device completion ${s(devices.lastCompletedMs - t0)} after the POST`);
+  console.log(`  wall time ${s(wallMs)} (POST to the rollout's completedAt; 200 seen by the poll at ${s(seenMs)}); ` +
+    `last device completion ${devices.completed === 0 ? 'none' : `${s(devices.lastCompletedMs - t0)} after the POST`}`);
   console.log(`  quota bound ${bound.seconds.toFixed(1)} s (binding: ${bound.binding}; ${Object.entries(bound.terms).map(([k, v]) => `${k} = ${v.toFixed(1)}`).join(', ')})`);
   console.log(`  wall / bound ${(wallMs / 1000 / bound.seconds).toFixed(2)}`);
   console.log(`  429s seen ${hub.throttled}: ${reportRetries} device reports retried by the devices, ${hub.throttled! - reportRetries} on the back end's calls (methods, twin reads, queries)`);
@@ -142,7 +145,7 @@ async function rollout(stack: LocalStack, ids: string[], options: RolloutBenchOp
   console.log(`  hub operations per device: method calls ${perDevice(hub.methodInvocations!, n)} (429s included), twin reads ${perDevice(hub.twinReads!, n)}, ` +
     `twin updates ${perDevice(hub.twinUpdates!, n)}, queries ${hub.queries} in all`);
   console.log(`  peak RSS: bench process (host + emulator + Azurite + devices) ${mb(peak.bench)}, language worker ${mb(peak.worker)}`);
-  return { label: 'rollout (watches every device to completion)', wallMs, bound };
+  return { label: 'rollout (watches every device to completion)', wallMs, bound, ...(body.state === 'completed' ? {} : { unfinished: { done: finished, devices: n } }) };
 }
 
 async function jobRun(stack: LocalStack, ids: string[], options: RolloutBenchOptions): Promise<RunFigures[]> {
@@ -181,9 +184,10 @@ async function jobRun(stack: LocalStack, ids: string[], options: RolloutBenchOpt
     console.log(`  429s seen ${hub.throttled} (${devices.reportRetries - retriesBefore} device reports retried); methods received per device ${JSON.stringify(devices.methods)}`);
     console.log(`  hub operations per device: job device operations ${perDevice(hub.jobDeviceOperations!, n)}, twin reads ${perDevice(hub.twinReads!, n)}, ` +
       `twin updates ${perDevice(hub.twinUpdates!, n)}; the job knows nothing of the reboots' outcome`);
+    const unfinished = job.status === 'completed' ? {} : { unfinished: { done: job.deviceJobStatistics?.succeededCount ?? 0, devices: n } };
     return [
-      { label: 'IoT Hub job: job completed (methods answered)', wallMs: completeMs, bound: bounds.complete },
-      { label: 'IoT Hub job: all devices reported rebooted', wallMs: rebootedMs, bound: bounds.rebooted },
+      { label: 'IoT Hub job: job completed (methods answered)', wallMs: completeMs, bound: bounds.complete, ...unfinished },
+      { label: 'IoT Hub job: all devices reported rebooted', wallMs: rebootedMs, bound: bounds.rebooted, ...unfinished },
     ];
   } finally {
     service.close();
@@ -192,8 +196,11 @@ async function jobRun(stack: LocalStack, ids: string[], options: RolloutBenchOpt
 
 function table(n: number, runs: RunFigures[]): void {
   const [first] = runs;
-  const rows = runs.map((r) => [r.label, s(r.wallMs), `${r.bound.seconds.toFixed(1)} s`, (r.wallMs / 1000 / r.bound.seconds).toFixed(2),
-    first ? (r.wallMs / first.wallMs).toFixed(2) : '']);
+  const rows = runs.map((r) => r.unfinished
+    ? [r.label, `stopped at ${s(r.wallMs)}: ${r.unfinished.done} of ${r.unfinished.devices} (${(r.unfinished.done / (r.wallMs / 1000)).toFixed(2)}/s)`,
+      `${r.bound.seconds.toFixed(1)} s`, '-', '-']
+    : [r.label, s(r.wallMs), `${r.bound.seconds.toFixed(1)} s`, (r.wallMs / 1000 / r.bound.seconds).toFixed(2),
+      first && !first.unfinished ? (r.wallMs / first.wallMs).toFixed(2) : '-']);
   const header = ['N = ' + n, 'wall', 'quota bound', 'wall/bound', 'wall/rollout'];
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
   const line = (cells: string[]) => `  | ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
