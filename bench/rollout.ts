@@ -99,7 +99,7 @@ async function rollout(stack: LocalStack, ids: string[], options: RolloutBenchOp
   });
   const accepted = (await response.json()) as { statusUrl?: string; cancelUrl?: string };
   if (response.status !== 202 || accepted.statusUrl === undefined) throw new Error(`POST /api/rollouts answered ${response.status}: ${JSON.stringify(accepted)}`);
-  let body: { state?: string; counters?: Record<string, number>; completedAt?: string | null } = {};
+  let body: { state?: string; counters?: Record<string, number>; completedAt?: string | null; reason?: string | null } = {};
   let lastPrint = t0;
   const giveUpAt = t0 + options.maxMinutes * 60_000;
   for (;;) {
