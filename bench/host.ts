@@ -42,7 +42,7 @@ function scenarioApp(): string {
 }
 
 /** Resident set size of a process in bytes (Linux /proc), or undefined elsewhere. */
-function rssOf(pid: number | undefined): number | undefined {
+export function rssOf(pid: number | undefined): number | undefined {
   if (pid === undefined) return undefined;
   try {
     const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));

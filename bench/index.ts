@@ -2,10 +2,12 @@
 import { runEmulatorBench } from './emulator';
 import { runHostBench } from './host';
 import { runOperationsBench } from './operations';
+import { runRolloutBench } from './rollout';
 
 const BENCHES: Record<string, { run: (args: string[]) => Promise<void>; about: string }> = {
   emulator: { run: runEmulatorBench, about: 'IoT Hub emulator: direct-method round trips/s (100 MQTT devices, 10,000 virtual), memory per device' },
   host: { run: runHostBench, about: 'local Functions host: 1,000 orchestrations (activity + timer) on Azurite: throughput, start latency, memory' },
+  rollout: { run: runRolloutBench, about: 'rollouts: 1,000 and 10,000 virtual devices rebooted on S1 quotas against the quota bound, and the same through an IoT Hub job' },
   operations: { run: runOperationsBench, about: 'device operations: 500 reboots at once on S1 quotas: outcomes, wall time, throttled reports, deliveries per device' },
 };
 

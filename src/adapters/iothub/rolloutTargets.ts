@@ -24,7 +24,8 @@ export class TwinQueryTargetSource implements RolloutTargetSource {
     try {
       const cursor = this.registry.createQuery(buildTargetQuery(query), PAGE_SIZE);
       do {
-        const { result } = await withTimeout(cursor.next(), PAGE_TIMEOUT_MS);
+        // The token is passed explicitly: azure-iothub's promise form of Query.next() without it starts again at page one.
+        const { result } = await withTimeout(cursor.next(cursor.continuationToken), PAGE_TIMEOUT_MS);
         for (const row of Array.isArray(result) ? (result as Array<{ deviceId?: unknown }>) : []) {
           if (typeof row.deviceId === 'string') ids.add(row.deviceId);
         }

@@ -6,7 +6,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
-import { startSimulatedFleet, type DeviceBehaviour, type DeviceTimings, type SimulatedFleet } from '../../../local/devices';
+import { startSimulatedFleet, type DeviceBehaviour, type DeviceTimings, type FleetTransport, type SimulatedFleet } from '../../../local/devices';
 import { startIotHubEmulator, type RunningIotHubEmulator } from '../../../local/iothub';
 import { REPO_ROOT, simulatedDeviceIds } from '../../../local/stack';
 import { startAnswerDroppingProxy, type AnswerDroppingProxy } from './answerDroppingProxy';
@@ -23,6 +23,8 @@ export interface CrashStackOptions {
   proxy: boolean;
   /** Extra app settings. */
   appSettings?: Record<string, string>;
+  /** Devices on MQTT with the real device SDK (default), or in-emulator virtual devices (cheaper, for larger fleets). */
+  transport?: FleetTransport;
 }
 
 export interface CrashStack {
@@ -103,7 +105,7 @@ export async function startCrashStack(options: CrashStackOptions): Promise<Crash
     // The devices connect while the host starts (both take seconds on a loaded machine). Both are awaited before
     // anything is thrown, so that the clean-up sees every process that was started.
     const [fleetStart, hostStart] = await Promise.allSettled([
-      startSimulatedFleet({ emulator: iothub, ids: deviceIds, behaviours, timings: options.timings, transport: 'mqtt' })
+      startSimulatedFleet({ emulator: iothub, ids: deviceIds, behaviours, timings: options.timings, transport: options.transport ?? 'mqtt' })
         .then((f) => (started.fleet = f)),
       launch(0),
     ]);
