@@ -61,7 +61,8 @@ export interface RecordBatchInput {
   counters: RolloutCounters;
   currentWave: number;
   currentRate: number | null;
-  eta: string | null;
+  /** Written when given (at the end of a batch); mid-batch progress leaves the ETA as it was. */
+  eta?: string | null;
   at: string;
 }
 

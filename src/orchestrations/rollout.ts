@@ -41,6 +41,8 @@ export interface RolloutControl {
 }
 /** A paused rollout re-reads its row this often even without a resume event. */
 export const PAUSE_RECHECK_MS = 30_000;
+/** While a batch runs, outcomes so far are written this often (counters and device rows move mid-batch). */
+export const PROGRESS_FLUSH_MS = 2_000;
 /** Durable timers longer than this are split across executions (a scheduled start up to 30 days ahead). */
 const MAX_TIMER_MS = 6 * 86_400_000;
 
@@ -151,39 +153,62 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
   // Attempts in rounds: every device of the round at once, then those to try again.
   let round: Attempt[] = acquired.devices.filter((d): d is BatchDevice & { instanceId: string } => d.instanceId !== null)
     .map((device) => ({ device, attempts: 1, refusals: 0, requestedAt }));
-  const results: DeviceResult[] = [];
+  /** Final outcomes not yet written; written every PROGRESS_FLUSH_MS while attempts run, so counters move mid-batch. */
+  let unrecorded: DeviceResult[] = [];
   let started = round.length;
   let slowDown = progress.slowDown;
   let refused = false;
   let stopRetries = false;
+  const settle = (result: DeviceResult): void => {
+    unrecorded.push(result);
+    counters = afterOutcomes(counters, [result.outcome]);
+  };
+  function* flush(extra: { currentRate: number | null; eta: string | null } | null, wave: number): Orchestration<void> {
+    if (extra === null && unrecorded.length === 0) return;
+    const results = unrecorded.sort((x, y) => x.ordinal - y.ordinal);
+    unrecorded = [];
+    yield* call(ROLLOUT_ACTIVITY.recordBatch, {
+      rolloutId, results, counters, currentWave: wave, currentRate: extra?.currentRate ?? rate, ...(extra === null ? {} : { eta: extra.eta }), at: now(),
+    });
+  }
   while (round.length > 0) {
     const request = input.budget === null ? input.request
       : { ...input.request, pollIntervalSeconds: pollIntervalFor(round.length, input.request.pollIntervalSeconds, input.budget) };
     const tasks = round.map((a) => ctx.callSubOrchestrator(FUNCTION.deviceOperationOrchestrator, {
       deviceId: a.device.deviceId, operation: input.operation, request, requestedAt: a.requestedAt, retry: input.retry,
     } satisfies DeviceOperationInput, a.device.instanceId));
-    // Wait for every attempt (in-flight devices finish); a cancel or pause means no device is tried again.
-    for (;;) {
-      const open = tasks.filter((t) => !t.isCompleted && !t.isFaulted);
-      if (open.length === 0) break;
-      try {
-        const winner: unknown = yield ctx.Task.any([ctx.Task.all(open), control]);
-        if (winner !== control) continue;
-      } catch {
-        continue; // one attempt failed outright; wait for the others
-      }
-      if (takeControl()) stopRetries = true;
-    }
+    const decided = new Array<boolean>(tasks.length).fill(false);
     const again: Attempt[] = [];
     let refusedNow = false;
-    round.forEach((attempt, i) => {
-      const end = attemptEnd(tasks[i]!);
+    /** Decides every attempt that ended: final (counted now), or to try again after this round. */
+    const decide = (): void => round.forEach((attempt, i) => {
+      const task = tasks[i]!;
+      if (decided[i] || (!task.isCompleted && !task.isFaulted)) return;
+      decided[i] = true;
+      const end = attemptEnd(task);
       const decision = stopRetries ? 'final' : retryDecision(end, attempt.attempts, attempt.refusals, input.retries);
       if (decision === 'retry') again.push({ ...attempt, attempts: attempt.attempts + 1, last: end.outcome });
       else if (decision === 'hubRefused') again.push({ ...attempt, refusals: attempt.refusals + 1, last: end.outcome });
-      else results.push(resultOf(attempt, end.outcome));
+      else settle(resultOf(attempt, end.outcome));
       refusedNow ||= decision === 'hubRefused';
     });
+    // Wait for every attempt (in-flight devices finish); a cancel or pause means no device is tried again.
+    let flushTimer: TimerTask | null = null;
+    for (;;) {
+      decide();
+      const open = tasks.filter((t) => !t.isCompleted && !t.isFaulted);
+      if (open.length === 0) break;
+      flushTimer ??= ctx.createTimer(new Date(nowMs() + PROGRESS_FLUSH_MS));
+      const winner: unknown = yield ctx.Task.any([ctx.Task.all(open), control, flushTimer]);
+      if (winner === control) {
+        if (takeControl()) stopRetries = true;
+      } else if (winner === flushTimer) {
+        flushTimer = null;
+        decide();
+        yield* flush(null, progress.wave + 1);
+      }
+    }
+    flushTimer?.cancel();
     if (refusedNow) {
       // The hub said 429 (or was unavailable): the budget we paced to is not there; slow the whole rollout down.
       refused = true;
@@ -203,13 +228,11 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     for (const attempt of again) {
       const instanceId = instanceOf.get(attempt.device.ordinal) ?? null;
       // Stopped, or another operation took the device meanwhile: it keeps its last outcome.
-      if (instanceId === null) results.push(resultOf(attempt, attempt.last ?? 'Failed'));
+      if (instanceId === null) settle(resultOf(attempt, attempt.last ?? 'Failed'));
       else round.push({ ...attempt, device: { ...attempt.device, instanceId }, requestedAt: retryRequestedAt });
     }
     started += round.length;
   }
-  results.sort((a, b) => a.ordinal - b.ordinal);
-  counters = afterOutcomes(counters, results.map((r) => r.outcome));
   const cursor = to;
   let wave = progress.wave;
   if (cursor >= progress.waveEnds[wave]! && wave < progress.waveEnds.length - 1) wave += 1;
@@ -220,9 +243,7 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
   const notBefore = nextStartAfter(batchStartMs, started, nextRate === null ? null : Math.min(nextRate, rate ?? nextRate));
   next.notBefore = notBefore === null ? null : new Date(notBefore).toISOString();
   const eta = rolloutEta({ nowMs: nowMs(), queued: counters.queued, batch: batchAllowance(burst, nextRate), ratePerMinute: nextRate, lastBatchMs: next.lastBatchMs });
-  yield* call(ROLLOUT_ACTIVITY.recordBatch, {
-    rolloutId, results, counters, currentWave: Math.min(wave + 1, next.waveEnds.length), currentRate: nextRate, eta, at: now(),
-  });
+  yield* flush({ currentRate: nextRate, eta }, Math.min(wave + 1, next.waveEnds.length));
 
   const tripped = trippedRule(input.abort, counters);
   if (tripped !== null) return yield* close(next, 'aborted', describeAbort(tripped));

@@ -40,7 +40,12 @@ export function retryDecision(end: AttemptEnd, attempt: number, refusals: number
   return attempt < retries.maxAttempts ? 'retry' : 'final';
 }
 
-/** The hub proved the method never ran (throttled or unavailable through every invoke attempt). */
+/**
+ * The hub refused the method (429 throttling, or a 5xx) through every invoke attempt: nothing ran. The refusal is
+ * named in the message (describeHubFailure: "HTTP 429, error 429001"); a deadline that passed before the first
+ * send, with no refusal, is the device's TimedOut.
+ */
 export function isHubRefusal(end: AttemptEnd): boolean {
-  return end.delivery === 'notDelivered' && end.error?.code === 'MethodNotDelivered' && (end.outcome === 'Failed' || end.outcome === 'TimedOut');
+  return end.delivery === 'notDelivered' && end.error?.code === 'MethodNotDelivered' && (end.outcome === 'Failed' || end.outcome === 'TimedOut')
+    && /\b(HTTP (429|5\d\d)|error 429\d{3})\b/.test(end.error.message);
 }

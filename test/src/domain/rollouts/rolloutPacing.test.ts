@@ -93,8 +93,9 @@ test('the rate in force: lowest of caller and hub, times the 429 slow-down, at l
 
 test('retry decision: TimedOut/DeviceOffline within maxAttempts, never Rejected; hub refusals are not the device\'s', async (t) => {
   const retries: DeviceRetries = { maxAttempts: 3, on: ['TimedOut', 'DeviceOffline'] };
-  const end = (outcome: AttemptEnd['outcome'], delivery: AttemptEnd['delivery'] = 'delivered', code: string | null = null): AttemptEnd =>
-    ({ outcome, delivery, error: code === null ? null : { code, message: '' } });
+  const end = (outcome: AttemptEnd['outcome'], delivery: AttemptEnd['delivery'] = 'delivered', code: string | null = null, message = ''): AttemptEnd =>
+    ({ outcome, delivery, error: code === null ? null : { code, message } });
+  const throttled = 'IoT Hub did not deliver the method in 1 attempt(s): Throttled (HTTP 429, error 429001)';
   const cases: Array<[string, AttemptEnd, number, number, DeviceRetries, string]> = [
     ['TimedOut, attempt 1 of 3', end('TimedOut'), 1, 0, retries, 'retry'],
     ['TimedOut, attempt 3 of 3', end('TimedOut'), 3, 0, retries, 'final'],
@@ -104,9 +105,11 @@ test('retry decision: TimedOut/DeviceOffline within maxAttempts, never Rejected;
     ['Succeeded', end('Succeeded'), 1, 0, retries, 'final'],
     ['TimedOut without retries', end('TimedOut'), 1, 0, { maxAttempts: 1, on: [] }, 'final'],
     ['DeviceOffline when only TimedOut is retried', end('DeviceOffline'), 1, 0, { maxAttempts: 3, on: ['TimedOut'] }, 'final'],
-    ['429 through every invoke attempt: sent again, slower', end('Failed', 'notDelivered', 'MethodNotDelivered'), 1, 0, { maxAttempts: 1, on: [] }, 'hubRefused'],
-    ['429 until the deadline: sent again', end('TimedOut', 'notDelivered', 'MethodNotDelivered'), 1, 2, retries, 'hubRefused'],
-    ['a hub that keeps refusing: final', end('Failed', 'notDelivered', 'MethodNotDelivered'), 1, 5, retries, 'final'],
+    ['429 through every invoke attempt: sent again, slower', end('Failed', 'notDelivered', 'MethodNotDelivered', throttled), 1, 0, { maxAttempts: 1, on: [] }, 'hubRefused'],
+    ['429 until the deadline: sent again', end('TimedOut', 'notDelivered', 'MethodNotDelivered', `deadline (last refusal: ${throttled})`), 1, 2, retries, 'hubRefused'],
+    ['503 through every attempt: sent again', end('Failed', 'notDelivered', 'MethodNotDelivered', 'unavailable (HTTP 503)'), 1, 0, retries, 'hubRefused'],
+    ['deadline passed before the first send, no refusal: the device\'s TimedOut', end('TimedOut', 'notDelivered', 'MethodNotDelivered', 'The deadline passed before IoT Hub delivered the method.'), 1, 0, retries, 'retry'],
+    ['a hub that keeps refusing: final', end('Failed', 'notDelivered', 'MethodNotDelivered', throttled), 1, 5, retries, 'final'],
     ['delivery unknown is never sent again', end('DeliveryUnconfirmed', 'unknown', 'DeliveryUnconfirmed'), 1, 0, retries, 'final'],
   ];
   for (const [name, e, attempt, refusals, r, expected] of cases) {
