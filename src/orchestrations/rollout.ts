@@ -91,14 +91,14 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     control = ctx.waitForExternalEvent(ROLLOUT_CONTROL_EVENT);
     return event.action === 'cancel' || event.action === 'pause';
   };
-  /** Waits until `untilMs` unless a cancel or pause comes first (false then). */
-  function* waitUntil(untilMs: number): Orchestration<boolean> {
+  /** Waits until `untilMs` unless a cancel or pause (with `anyEvent`, any control event) comes first (false then). */
+  function* waitUntil(untilMs: number, anyEvent = false): Orchestration<boolean> {
     while (untilMs > nowMs()) {
       const timer: TimerTask = ctx.createTimer(new Date(Math.min(untilMs, nowMs() + MAX_TIMER_MS)));
       const winner: unknown = yield ctx.Task.any([timer, control]);
       if (winner === timer) continue;
       timer.cancel();
-      if (takeControl()) return false;
+      if (takeControl() || anyEvent) return false;
     }
     return true;
   }
@@ -143,9 +143,10 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
   });
   if (acquired.kind === 'canceled') return yield* close(progress, 'canceled', null);
   if (acquired.kind === 'paused') {
-    // Nothing started; wait for a resume (or a cancel), then look at the row again in a fresh execution.
-    yield* waitUntil(nowMs() + PAUSE_RECHECK_MS);
-    ctx.continueAsNew({ ...input, progress: { ...progress, notBefore: null } } satisfies RolloutInput);
+    // Nothing started; wait for a resume (or a cancel), then look at the row again in a fresh execution (a
+    // scheduled start still waits for its time).
+    yield* waitUntil(nowMs() + PAUSE_RECHECK_MS, true);
+    ctx.continueAsNew({ ...input, progress } satisfies RolloutInput);
     return undefined;
   }
   let counters = afterAcquire(progress.counters, acquired.devices);
