@@ -2,34 +2,39 @@
 import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import {
-  acquireRolloutBatch, closeRollout, recordRolloutBatch, resolveRolloutTargets,
+  acquireRolloutBatch, acquireRolloutRetries, closeRollout, recordRolloutBatch, resolveRolloutTargets,
 } from '../src/activities/rolloutActivities';
 import {
-  ROLLOUT_ACTIVITY, type AcquireBatchInput, type CloseRolloutInput, type RecordBatchInput, type ResolveTargetsInput,
+  ROLLOUT_ACTIVITY, type AcquireBatchInput, type AcquireRetriesInput, type CloseRolloutInput,
+  type RecordBatchInput, type ResolveTargetsInput,
 } from '../src/activities/rolloutContracts';
 import { callbackDependencies } from '../src/http/callbackSubscription';
-import { cancelRollout } from '../src/http/rolloutCancel';
+import type { RolloutAcquireDependencies } from '../src/domain/rollouts/rolloutDeviceAcquire';
+import type { RolloutStore } from '../src/domain/rollouts/rolloutStore';
+import { controlRollout } from '../src/http/rolloutControl';
 import { listRolloutDevices, listRollouts } from '../src/http/rolloutLists';
 import { ROLLOUT_ROUTE } from '../src/http/rolloutRoutes';
 import { startRollout } from '../src/http/rolloutStart';
 import { getRolloutStatus } from '../src/http/rolloutStatus';
 import { rolloutOrchestration } from '../src/orchestrations/rollout';
 import { FUNCTION_ROLLOUT } from '../src/rolloutFunctionNames';
-import { readBatchSize, rolloutServices } from '../src/rolloutServices';
+import { readBatchSize, readHubCapacity, rolloutServices } from '../src/rolloutServices';
 import { appServices } from '../src/services';
 
-// A malformed ROLLOUT_BATCH_SIZE stops the app while it loads, like the other settings (appSettings.ts).
+// A malformed ROLLOUT_BATCH_SIZE, IOTHUB_SKU, IOTHUB_UNITS or ROLLOUT_QUOTA_SHARE stops the app while it loads,
+// like the other settings (appSettings.ts).
 readBatchSize(process.env);
+readHubCapacity(process.env);
 
 df.app.client.http(FUNCTION_ROLLOUT.start, {
   methods: ['POST'],
   route: ROLLOUT_ROUTE.rollouts,
   authLevel: 'function',
   handler: (request, client, context) => {
-    const { store, batchSize } = rolloutServices();
+    const { store, batchSize, capacity } = rolloutServices();
     const { config, callbacks } = appServices();
     return startRollout(request, client, context, {
-      store, batchSize, retry: config.retry, callbacks: callbackDependencies(callbacks, config.callbacks, config.callbacks.retry),
+      store, batchSize, capacity, retry: config.retry, callbacks: callbackDependencies(callbacks, config.callbacks, config.callbacks.retry),
     });
   },
 });
@@ -55,23 +60,29 @@ app.http(FUNCTION_ROLLOUT.devices, {
   handler: (request, context) => listRolloutDevices(request, context, { store: rolloutServices().store }),
 });
 
-app.http(FUNCTION_ROLLOUT.cancel, {
-  methods: ['POST'],
-  route: ROLLOUT_ROUTE.cancel,
-  authLevel: 'function',
-  handler: (request, context) => cancelRollout(request, context, { store: rolloutServices().store }),
-});
+for (const action of ['cancel', 'pause', 'resume'] as const) {
+  df.app.client.http(FUNCTION_ROLLOUT[action], {
+    methods: ['POST'],
+    route: ROLLOUT_ROUTE[action],
+    authLevel: 'function',
+    handler: (request, client, context) => controlRollout(action, request, client, context, { store: rolloutServices().store }),
+  });
+}
 
 df.app.orchestration(FUNCTION_ROLLOUT.orchestrator, rolloutOrchestration);
 
 df.app.activity(ROLLOUT_ACTIVITY.resolveTargets.name, {
   handler: (input: ResolveTargetsInput) => resolveRolloutTargets(input, rolloutServices()),
 });
+function acquireDependencies(): RolloutAcquireDependencies & { store: RolloutStore } {
+  const { guard, leases, operations } = appServices();
+  return { guard, leases, operations, store: rolloutServices().store };
+}
 df.app.activity(ROLLOUT_ACTIVITY.acquireBatch.name, {
-  handler: (input: AcquireBatchInput) => {
-    const { guard, leases, operations } = appServices();
-    return acquireRolloutBatch(input, { guard, leases, operations, store: rolloutServices().store });
-  },
+  handler: (input: AcquireBatchInput) => acquireRolloutBatch(input, acquireDependencies()),
+});
+df.app.activity(ROLLOUT_ACTIVITY.acquireRetries.name, {
+  handler: (input: AcquireRetriesInput) => acquireRolloutRetries(input, acquireDependencies()),
 });
 df.app.activity(ROLLOUT_ACTIVITY.recordBatch.name, {
   handler: (input: RecordBatchInput) => recordRolloutBatch(input, rolloutServices()),

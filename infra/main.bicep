@@ -193,6 +193,8 @@ module functionApp 'app/function-app.bicep' = {
     iotHubHostName: iotHubAccess.outputs.hostName
     operationsTableName: operationsTableName
     taskHubName: taskHubName
+    iotHubSku: iotHubSku
+    iotHubUnits: iotHubUnits
     durableTaskSchedulerEndpoint: useScheduler ? scheduler.outputs.endpoint : ''
   }
   // Data roles first: the host starts with identity-based connections as soon as the app exists.

@@ -22,6 +22,10 @@ export const SETTING = Object.freeze({
   readMaxAttempts: 'TWIN_READ_MAX_ATTEMPTS',
   startGraceSeconds: 'OPERATION_START_GRACE_SECONDS',
   callbackAllowLoopback: 'CALLBACK_ALLOW_LOOPBACK',
+  rolloutBatchSize: 'ROLLOUT_BATCH_SIZE',
+  iotHubSku: 'IOTHUB_SKU',
+  iotHubUnits: 'IOTHUB_UNITS',
+  rolloutQuotaShare: 'ROLLOUT_QUOTA_SHARE',
 } as const);
 
 /** Settings the Functions host and the Durable extension read (host.json refers to DURABLE_TASK_HUB_NAME). */

@@ -6,4 +6,6 @@ export const FUNCTION_ROLLOUT = Object.freeze({
   list: 'listRollouts',
   devices: 'listRolloutDevices',
   cancel: 'cancelRollout',
+  pause: 'pauseRollout',
+  resume: 'resumeRollout',
 } as const);

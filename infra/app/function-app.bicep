@@ -18,6 +18,9 @@ param applicationInsightsName string
 param iotHubHostName string
 param operationsTableName string
 param taskHubName string
+@description('The hub\'s tier and units: rollouts pace device starts to its throttles.')
+param iotHubSku string
+param iotHubUnits string
 @description('Durable Task Scheduler endpoint; empty selects the Azure Storage backend.')
 param durableTaskSchedulerEndpoint string
 
@@ -56,6 +59,8 @@ var baseSettings = {
   IOTHUB_HOST_NAME: iotHubHostName
   OPERATIONS_TABLE_ENDPOINT: storage.properties.primaryEndpoints.table
   OPERATIONS_TABLE_NAME: operationsTableName
+  IOTHUB_SKU: iotHubSku
+  IOTHUB_UNITS: iotHubUnits
   // Not a secret: the connection string only locates the resource; with local auth disabled, ingestion needs
   // an Entra token (https://learn.microsoft.com/azure/azure-monitor/app/connection-strings).
   APPLICATIONINSIGHTS_CONNECTION_STRING: appInsights.properties.ConnectionString

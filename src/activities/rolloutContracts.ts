@@ -27,6 +27,7 @@ export interface AcquireBatchInput {
   /** Counters before the batch; the activity stores them with the batch applied. */
   counters: RolloutCounters;
   currentWave: number;
+  currentRate: number | null;
 }
 export interface BatchDevice {
   ordinal: number;
@@ -34,7 +35,19 @@ export interface BatchDevice {
   /** The operation that will act on the device; null when the device was busy with another operation. */
   instanceId: string | null;
 }
-export type AcquireBatchResult = { kind: 'canceled' } | { kind: 'acquired'; devices: BatchDevice[] };
+/** canceled / paused: the summary row asks for it; nothing was acquired. */
+export type AcquireBatchResult = { kind: 'canceled' } | { kind: 'paused' } | { kind: 'acquired'; devices: BatchDevice[] };
+
+/** Devices of a batch to try again (retries, or attempts the hub refused), each after its previous attempt. */
+export interface AcquireRetriesInput {
+  rolloutId: string;
+  operation: OperationKind;
+  requestedAt: string;
+  devices: Array<{ ordinal: number; deviceId: string; previousInstanceId: string; attempts: number }>;
+}
+/** stopped: a cancel or pause is requested, so no device is tried again. instanceId null: another operation took the device. */
+export type AcquireRetriesResult = { kind: 'stopped' } | { kind: 'acquired'; devices: BatchDevice[] };
+
 
 export interface DeviceResult {
   ordinal: number;
@@ -47,6 +60,9 @@ export interface RecordBatchInput {
   results: DeviceResult[];
   counters: RolloutCounters;
   currentWave: number;
+  currentRate: number | null;
+  /** Written when given (at the end of a batch); mid-batch progress leaves the ETA as it was. */
+  eta?: string | null;
   at: string;
 }
 
@@ -64,7 +80,8 @@ export interface CloseRolloutInput {
 
 export const ROLLOUT_ACTIVITY = Object.freeze({
   resolveTargets: contract<ResolveTargetsInput, ResolveTargetsResult>('rolloutResolveTargets', ['resolved', 'tooMany']),
-  acquireBatch: contract<AcquireBatchInput, AcquireBatchResult>('rolloutAcquireBatch', ['canceled', 'acquired']),
+  acquireBatch: contract<AcquireBatchInput, AcquireBatchResult>('rolloutAcquireBatch', ['canceled', 'paused', 'acquired']),
+  acquireRetries: contract<AcquireRetriesInput, AcquireRetriesResult>('rolloutAcquireRetries', ['stopped', 'acquired']),
   recordBatch: contract<RecordBatchInput, null>('rolloutRecordBatch', null),
   close: contract<CloseRolloutInput, null>('rolloutClose', null),
 });

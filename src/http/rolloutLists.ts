@@ -38,7 +38,7 @@ export async function listRolloutDevices(request: HttpRequest, context: Invocati
     return json(200, {
       rolloutId,
       devices: page.items.map((d) => ({ deviceId: d.deviceId, ordinal: d.ordinal, wave: d.wave, state: d.state, instanceId: d.instanceId,
-        outcome: d.outcome, startedAt: d.state === 'queued' ? null : d.attemptAt, updatedAt: d.updatedAt })),
+        outcome: d.outcome, attempts: d.attempts, startedAt: d.state === 'queued' ? null : d.attemptAt, updatedAt: d.updatedAt })),
       continuationToken: page.continuationToken,
     });
   } catch (err) {

@@ -4,12 +4,24 @@ import { MAX_CALLBACK_URL_LENGTH } from '../domain/callbacks/callbackUrl';
 import { OUTCOMES } from '../domain/outcomes';
 import { OPERATION_KINDS } from '../domain/operations/operationKind';
 import { ROLLOUT_DEVICE_STATES } from '../domain/rollouts/rolloutCounters';
-import { ABORT_OUTCOMES, MAX_ABORT_RULES, MAX_RATE_PER_MINUTE, MAX_ROLLOUT_DEVICES, MAX_TARGET_TAGS } from '../domain/rollouts/rolloutRequest';
+import {
+  ABORT_OUTCOMES, MAX_ABORT_RULES, MAX_RATE_PER_MINUTE, MAX_ROLLOUT_DEVICES, MAX_START_DELAY_DAYS, MAX_TARGET_TAGS,
+} from '../domain/rollouts/rolloutRequest';
+import { MAX_DEVICE_ATTEMPTS, RETRYABLE_OUTCOMES } from '../domain/rollouts/rolloutRetries';
 import { ROLLOUT_STATES } from '../domain/rollouts/rolloutStore';
 import { MAX_WAVES } from '../domain/rollouts/rolloutWaves';
 import { ROLLOUT_ROUTE } from './rolloutRoutes';
 
 type Schema = Record<string, unknown>;
+const exponentialRate: Schema = {
+  type: 'object', additionalProperties: false, required: ['baseRatePerMinute', 'incrementFactor', 'afterSucceeded'],
+  description: 'As AWS IoT Jobs: start at baseRatePerMinute, multiply by incrementFactor each time afterSucceeded more devices succeed, up to maxPerMinute.',
+  properties: {
+    baseRatePerMinute: { type: 'integer', minimum: 1, maximum: MAX_RATE_PER_MINUTE },
+    incrementFactor: { type: 'number', minimum: 1.1, maximum: 5, multipleOf: 0.1 },
+    afterSucceeded: { type: 'integer', minimum: 1, maximum: MAX_ROLLOUT_DEVICES },
+  },
+};
 const ref = (name: string): Schema => ({ $ref: `#/definitions/${name}` });
 const nullable = (schema: Schema): Schema => ({ ...schema, 'x-nullable': true });
 const error = (description: string): Schema => ({ description, schema: ref('ErrorResponse') });
@@ -88,17 +100,41 @@ export function rolloutPaths(): Record<string, Schema> {
       post: {
         operationId: 'CancelRollout',
         summary: 'Cancel a rollout',
-        description: 'Queued devices are canceled; operations already in flight finish.',
+        description: 'Queued devices are canceled; operations already in flight finish, unless force is true: then they are canceled too (a method that already reached a device cannot be recalled).',
         'x-ms-visibility': 'important',
-        parameters: [rolloutIdParameter, { name: 'body', in: 'body', required: false, description: 'Optional; only { "force": false } so far.', schema: {
-          type: 'object', additionalProperties: false, properties: { force: { type: 'boolean', enum: [false], description: 'Only false so far.' } } } }],
-        responses: {
-          202: { description: 'Cancel requested; read Location until it answers 200.', headers: asyncHeaders, schema: { type: 'object' } },
-          400: error('Invalid body or rollout id.'), 401: unauthorized, 404: error('No rollout has this id.'),
-          409: error('The rollout is already over.'),
-        },
+        parameters: [rolloutIdParameter, { name: 'body', in: 'body', required: false, description: 'Optional: { "force": true } also cancels the device operations in flight.', schema: {
+          type: 'object', additionalProperties: false, properties: { force: { type: 'boolean', default: false, description: 'Also cancel the device operations in flight.' } } } }],
+        responses: controlResponses('Cancel requested'),
       },
     },
+    [`/${ROLLOUT_ROUTE.pause}`]: {
+      post: {
+        operationId: 'PauseRollout',
+        summary: 'Pause a rollout',
+        description: 'No queued device starts until resume; operations already in flight finish. The status shows state paused.',
+        'x-ms-visibility': 'advanced',
+        parameters: [rolloutIdParameter],
+        responses: controlResponses('Pause requested'),
+      },
+    },
+    [`/${ROLLOUT_ROUTE.resume}`]: {
+      post: {
+        operationId: 'ResumeRollout',
+        summary: 'Resume a paused rollout',
+        description: 'Queued devices start again at the rollout\'s rate.',
+        'x-ms-visibility': 'advanced',
+        parameters: [rolloutIdParameter],
+        responses: controlResponses('Resume requested'),
+      },
+    },
+  };
+}
+
+function controlResponses(what: string): Schema {
+  return {
+    202: { description: `${what}; read Location until it answers 200.`, headers: asyncHeaders, schema: { type: 'object' } },
+    400: error('Invalid body or rollout id.'), 401: unauthorized, 404: error('No rollout has this id.'),
+    409: error('The rollout is already over.'),
   };
 }
 
@@ -106,14 +142,22 @@ export function rolloutDefinitions(operationRequest: Schema): Record<string, Sch
   const counters = { type: 'object', properties: Object.fromEntries(ROLLOUT_DEVICE_STATES.map((s) => [s, { type: 'integer' }])) };
   const rollout = {
     rolloutId: { type: 'string' }, operation: { type: 'string', enum: [...OPERATION_KINDS] },
-    state: { type: 'string', enum: [...ROLLOUT_STATES] }, targetKind: { type: 'string', enum: ['deviceIds', 'query'] },
+    state: { type: 'string', enum: [...ROLLOUT_STATES, 'paused'] }, targetKind: { type: 'string', enum: ['deviceIds', 'query'] },
     total: nullable({ type: 'integer', description: 'null until a query target is resolved.' }), counters,
     currentWave: { type: 'integer', description: '1-based; 0 before the first batch.' }, waves: { type: 'array', items: { type: 'integer' } },
-    rate: nullable({ type: 'object', properties: { maxPerMinute: { type: 'integer' } } }),
-    cancelRequested: { type: 'boolean' }, reason: nullable({ type: 'string' }),
+    rate: nullable({ type: 'object', properties: { maxPerMinute: { type: 'integer' }, exponential: exponentialRate } }),
+    currentRate: nullable({ type: 'integer', description: 'Device starts per minute in force: the lowest of the rate, the ramp, the hub budget and any slow-down after a 429.' }),
+    budget: nullable({
+      type: 'object', description: 'The share of the hub\'s throttles the rollout paces to (IOTHUB_SKU, IOTHUB_UNITS, ROLLOUT_QUOTA_SHARE).',
+      properties: { methodsPerSecond: { type: 'number' }, twinUpdatesPerSecond: { type: 'number' }, twinReadsPerSecond: { type: 'number' }, share: { type: 'number' } },
+    }),
+    eta: nullable({ type: 'string', format: 'date-time', description: 'Expected end; null while unknown or once over.' }),
+    startAt: nullable({ type: 'string', format: 'date-time' }),
+    cancelRequested: { type: 'boolean' }, forceCancel: { type: 'boolean' }, reason: nullable({ type: 'string' }),
     createdAt: { type: 'string', format: 'date-time' }, updatedAt: { type: 'string', format: 'date-time' },
     completedAt: nullable({ type: 'string', format: 'date-time' }),
-    statusUrl: { type: 'string' }, devicesUrl: { type: 'string' }, cancelUrl: { type: 'string' },
+    statusUrl: { type: 'string' }, devicesUrl: { type: 'string' }, cancelUrl: { type: 'string' }, pauseUrl: { type: 'string' },
+    resumeUrl: { type: 'string' },
   };
   return {
     RolloutRequest: {
@@ -148,7 +192,25 @@ export function rolloutDefinitions(operationRequest: Schema): Record<string, Sch
             },
           },
         },
-        rate: { type: 'object', additionalProperties: false, properties: { maxPerMinute: { type: 'integer', minimum: 1, maximum: MAX_RATE_PER_MINUTE } } },
+        rate: {
+          type: 'object', additionalProperties: false, required: ['maxPerMinute'],
+          properties: { maxPerMinute: { type: 'integer', minimum: 1, maximum: MAX_RATE_PER_MINUTE }, exponential: exponentialRate },
+        },
+        perDevice: {
+          type: 'object', additionalProperties: false, description: 'Per device: the operation\'s deadline and poll interval, and retries.',
+          properties: {
+            timeoutSeconds: { type: 'integer', minimum: 10, maximum: 86_400 },
+            pollIntervalSeconds: { type: 'integer', minimum: 1, maximum: 300 },
+            retries: {
+              type: 'object', additionalProperties: false, required: ['maxAttempts', 'on'],
+              properties: {
+                maxAttempts: { type: 'integer', minimum: 1, maximum: MAX_DEVICE_ATTEMPTS, description: 'Attempts in all, the first included.' },
+                on: { type: 'array', minItems: 1, items: { type: 'string', enum: [...RETRYABLE_OUTCOMES] }, description: 'Never Rejected or Failed.' },
+              },
+            },
+          },
+        },
+        startAt: { type: 'string', format: 'date-time', description: `Scheduled start (state scheduled until then), at most ${MAX_START_DELAY_DAYS} days ahead.` },
         callbackUrl: {
           type: 'string', format: 'uri', maxLength: MAX_CALLBACK_URL_LENGTH, 'x-ms-notification-url': true, 'x-ms-visibility': 'internal',
           description: 'Optional completion callback: an https URL (Logic Apps: @{listCallbackUrl()}) that receives a POST with the rollout\'s final status. '
@@ -167,7 +229,8 @@ export function rolloutDefinitions(operationRequest: Schema): Record<string, Sch
     RolloutAccepted: {
       type: 'object', required: ['rolloutId', 'statusUrl'],
       properties: { rolloutId: { type: 'string' }, operation: { type: 'string' }, state: { type: 'string' }, total: nullable({ type: 'integer' }),
-        statusUrl: { type: 'string' }, devicesUrl: { type: 'string' }, cancelUrl: { type: 'string' } },
+        startAt: nullable({ type: 'string', format: 'date-time' }), statusUrl: { type: 'string' }, devicesUrl: { type: 'string' },
+        cancelUrl: { type: 'string' }, pauseUrl: { type: 'string' }, resumeUrl: { type: 'string' } },
     },
     Rollout: { type: 'object', required: ['rolloutId', 'state', 'counters'], properties: rollout },
     RolloutsPage: {
@@ -185,7 +248,7 @@ export function rolloutDefinitions(operationRequest: Schema): Record<string, Sch
             properties: {
               deviceId: { type: 'string' }, ordinal: { type: 'integer' }, wave: { type: 'integer' },
               state: { type: 'string', enum: [...ROLLOUT_DEVICE_STATES] }, instanceId: nullable({ type: 'string' }),
-              outcome: nullable({ type: 'string', enum: [...OUTCOMES] }), startedAt: nullable({ type: 'string', format: 'date-time' }),
+              outcome: nullable({ type: 'string', enum: [...OUTCOMES] }), attempts: { type: 'integer' }, startedAt: nullable({ type: 'string', format: 'date-time' }),
               updatedAt: { type: 'string', format: 'date-time' },
             },
           },

@@ -3,7 +3,10 @@
 // rollout's status route and Retry-After. An optional callbackUrl (checked and kept secret like a single
 // operation's) receives the rollout's final status once it ends.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import { operationDefinition } from '../domain/operations/registry';
+import { budgetPerMinute, hubBudget, type HubCapacity } from '../domain/rollouts/hubBudget';
 import { initialCounters } from '../domain/rollouts/rolloutCounters';
+import { callerRate, currentRate } from '../domain/rollouts/rolloutRamp';
 import { newRolloutId } from '../domain/rollouts/rolloutIds';
 import { MAX_ROLLOUT_DEVICES, parseRolloutRequest } from '../domain/rollouts/rolloutRequest';
 import type { RolloutStore } from '../domain/rollouts/rolloutStore';
@@ -27,6 +30,8 @@ export interface RolloutStartDependencies {
   store: RolloutStore;
   retry: RetryPolicies;
   batchSize: number;
+  /** The hub to pace for; null leaves the hub's throttles out of the pacing. */
+  capacity: HubCapacity | null;
   now?: () => Date;
   /** Completion callbacks; without them a body's callbackUrl is an unknown field. */
   callbacks?: CallbackDependencies;
@@ -36,24 +41,29 @@ export async function startRollout(request: HttpRequest, client: OrchestrationCl
   deps: RolloutStartDependencies): Promise<HttpResponseInit> {
   try {
     readQuery(request, []);
+    const clock = deps.now ?? (() => new Date());
     const rawBody = await readJsonBody(request, MAX_ROLLOUT_BODY_BYTES);
     const { callback, rest } = deps.callbacks === undefined ? { callback: undefined, rest: rawBody } : takeCallbackUrl(rawBody);
-    const spec = parseRolloutRequest(rest);
+    const spec = parseRolloutRequest(rest, clock().getTime());
     const subscription = callback === undefined ? undefined : await deps.callbacks!.check(callback);
     const rolloutId = newRolloutId();
-    const createdAt = (deps.now ?? (() => new Date()))().toISOString();
+    const createdAt = clock().toISOString();
+    const budget = deps.capacity === null ? null : hubBudget(deps.capacity, spec.request.payload);
+    const reportedUpdates = operationDefinition(spec.operation).reportedUpdates;
+    const startRate = currentRate(callerRate(spec.rate, 0), budget === null ? null : budgetPerMinute(budget, reportedUpdates), 1);
+    const state = spec.startAt === null ? 'running' : 'scheduled';
     const total = spec.target.kind === 'deviceIds' ? spec.target.deviceIds.length : null;
     const retryAfterSeconds = Math.min(spec.request.pollIntervalSeconds, MAX_RETRY_AFTER_SECONDS);
     await deps.store.create({
-      rolloutId, operation: spec.operation, state: 'running', targetKind: spec.target.kind, total, counters: initialCounters(total ?? 0),
-      waves: spec.waves, currentWave: 0, maxPerMinute: spec.rate?.maxPerMinute ?? null, retryAfterSeconds, cancelRequested: false,
-      reason: null, createdAt, updatedAt: createdAt, completedAt: null,
+      rolloutId, operation: spec.operation, state, targetKind: spec.target.kind, total, counters: initialCounters(total ?? 0),
+      waves: spec.waves, currentWave: 0, rate: spec.rate, budget, currentRate: startRate, eta: null, startAt: spec.startAt, retryAfterSeconds,
+      cancelRequested: false, forceCancel: false, pauseRequested: false, reason: null, createdAt, updatedAt: createdAt, completedAt: null,
     });
     if (spec.target.kind === 'deviceIds') await deps.store.saveDevices(rolloutId, targetRows(spec.target.deviceIds, spec.waves, createdAt));
     const input: RolloutInput = {
       rolloutId, operation: spec.operation, request: spec.request, retry: deps.retry,
       target: spec.target.kind === 'deviceIds' ? { kind: 'deviceIds', total: spec.target.deviceIds.length } : { kind: 'query', query: spec.target.query },
-      waves: spec.waves, abort: spec.abort, maxPerMinute: spec.rate?.maxPerMinute ?? null,
+      waves: spec.waves, abort: spec.abort, rate: spec.rate, budget, retries: spec.retries, startAt: spec.startAt,
       batchSize: deps.batchSize, limit: MAX_ROLLOUT_DEVICES,
     };
     try {
@@ -72,7 +82,7 @@ export async function startRollout(request: HttpRequest, client: OrchestrationCl
     }
     context.info(`Started rollout ${rolloutId}: ${spec.operation} on ${total ?? 'a query of'} device(s)`);
     const urls = rolloutUrls(request, rolloutId);
-    return json(202, { rolloutId, operation: spec.operation, state: 'running', total, ...urls },
+    return json(202, { rolloutId, operation: spec.operation, state, total, startAt: spec.startAt, ...urls },
       { Location: urls.statusUrl, 'Retry-After': String(retryAfterSeconds) });
   } catch (err) {
     return errorResponse(err, context);

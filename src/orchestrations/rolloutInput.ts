@@ -3,7 +3,10 @@
 import type { OperationKind } from '../domain/operations/operationKind';
 import type { OperationRequest } from '../domain/operationRequest';
 import type { AbortRule } from '../domain/rollouts/rolloutAbort';
+import type { HubBudget } from '../domain/rollouts/hubBudget';
 import type { RolloutCounters } from '../domain/rollouts/rolloutCounters';
+import type { RolloutRate } from '../domain/rollouts/rolloutRamp';
+import type { DeviceRetries } from '../domain/rollouts/rolloutRetries';
 import type { RolloutTargetQuery } from '../domain/rollouts/rolloutTargetQuery';
 import type { CallbackSubscription } from './completionCallback';
 import type { RetryPolicies } from './deviceOperationInput';
@@ -17,8 +20,12 @@ export interface RolloutProgress {
   /** 0-based current wave. */
   wave: number;
   counters: RolloutCounters;
-  /** Earliest start of the next batch under the rate budget (orchestration clock); null when unpaced. */
+  /** Earliest start of the next batch: the scheduled start, then the rate budget (orchestration clock); null when unpaced. */
   notBefore: string | null;
+  /** 1 until the hub refuses a method (429); then halved per refusal and recovered slowly by clean batches. */
+  slowDown: number;
+  /** How long the last batch took (ms), for the ETA; null before the first. */
+  lastBatchMs: number | null;
 }
 
 export interface RolloutInput {
@@ -30,7 +37,12 @@ export interface RolloutInput {
   target: { kind: 'deviceIds'; total: number } | { kind: 'query'; query: RolloutTargetQuery };
   waves: number[];
   abort: AbortRule[];
-  maxPerMinute: number | null;
+  rate: RolloutRate | null;
+  /** The hub budget the rollout paces to (null: the hub is not paced for, e.g. in unit tests). */
+  budget: HubBudget | null;
+  retries: DeviceRetries;
+  /** Scheduled start (ISO); null to start at once. */
+  startAt: string | null;
   /** Devices started per batch (at most; a batch never crosses a wave boundary). */
   batchSize: number;
   limit: number;

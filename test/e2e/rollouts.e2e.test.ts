@@ -262,11 +262,5 @@ describe('rollouts on the local stack over HTTP', () => {
         assert.equal(answer.error?.target, field);
       });
     }
-
-    test('cancel with force: true is refused (not supported yet)', async () => {
-      const response = await post(`rollouts/rollout-${'0'.repeat(32)}/cancel`, { force: true });
-      assert.equal(response.status, 400);
-      assert.equal(((await response.json()) as { error: { target: string } }).error.target, 'force');
-    });
   });
 });

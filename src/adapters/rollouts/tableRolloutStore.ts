@@ -5,6 +5,8 @@ import { odata, type TableClient, type TableEntityResult, type TransactionAction
 import { isOperationKind } from '../../domain/operations/operationKind';
 import { OUTCOMES, type Outcome } from '../../domain/outcomes';
 import type { Page } from '../../domain/ports';
+import type { HubBudget } from '../../domain/rollouts/hubBudget';
+import type { ExponentialRate } from '../../domain/rollouts/rolloutRamp';
 import { initialCounters, isRolloutDeviceState, ROLLOUT_DEVICE_STATES, type RolloutCounters, type RolloutDeviceState } from '../../domain/rollouts/rolloutCounters';
 import { ROLLOUT_STATES, type RolloutDevice, type RolloutProgressUpdate, type RolloutState, type RolloutStore, type RolloutSummary } from '../../domain/rollouts/rolloutStore';
 import { firstPage } from '../tables/firstPage';
@@ -24,8 +26,17 @@ interface SummaryEntity {
   waves: string;
   currentWave: number;
   maxPerMinute?: number;
+  /** JSON of rate.exponential. */
+  exponential?: string;
+  /** JSON of the hub budget. */
+  budget?: string;
+  currentRate?: number;
+  eta?: string;
+  startAt?: string;
   retryAfterSeconds: number;
   cancelRequested?: boolean;
+  forceCancel?: boolean;
+  pauseRequested?: boolean;
   reason?: string;
   createdAt: string;
   updatedAt: string;
@@ -41,6 +52,7 @@ type DeviceEntity = {
   state: string;
   instanceId?: string;
   outcome?: string;
+  attempts?: number;
   attemptAt?: string;
   updatedAt: string;
 };
@@ -80,12 +92,21 @@ export class TableRolloutStore implements RolloutStore {
     if (update.currentWave !== undefined) entity.currentWave = update.currentWave;
     if (update.reason !== undefined && update.reason !== null) entity.reason = update.reason;
     if (update.completedAt !== undefined && update.completedAt !== null) entity.completedAt = update.completedAt;
+    if (update.currentRate !== undefined && update.currentRate !== null) entity.currentRate = update.currentRate;
+    // An empty string clears the ETA (Merge cannot remove a property).
+    if (update.eta !== undefined) entity.eta = update.eta ?? '';
     await this.table.updateEntity(entity as { partitionKey: string; rowKey: string }, 'Merge');
   }
 
-  async requestCancel(rolloutId: string, at: string): Promise<void> {
+  async requestCancel(rolloutId: string, at: string, force = false): Promise<void> {
     await this.ready.ensure();
-    await this.table.updateEntity({ partitionKey: SUMMARY_PARTITION, rowKey: rolloutId, cancelRequested: true, cancelRequestedAt: at }, 'Merge');
+    await this.table.updateEntity({ partitionKey: SUMMARY_PARTITION, rowKey: rolloutId, cancelRequested: true, cancelRequestedAt: at,
+      ...(force ? { forceCancel: true } : {}) }, 'Merge');
+  }
+
+  async setPaused(rolloutId: string, paused: boolean, at: string): Promise<void> {
+    await this.ready.ensure();
+    await this.table.updateEntity({ partitionKey: SUMMARY_PARTITION, rowKey: rolloutId, pauseRequested: paused, pauseChangedAt: at }, 'Merge');
   }
 
   async list(options: { pageSize: number; continuationToken?: string }): Promise<Page<RolloutSummary>> {
@@ -124,8 +145,11 @@ function toSummaryEntity(s: RolloutSummary): SummaryEntity {
   return {
     partitionKey: SUMMARY_PARTITION, rowKey: s.rolloutId, operation: s.operation, state: s.state, targetKind: s.targetKind,
     ...(s.total !== null ? { total: s.total } : {}), counters: JSON.stringify(s.counters), waves: JSON.stringify(s.waves),
-    currentWave: s.currentWave, ...(s.maxPerMinute !== null ? { maxPerMinute: s.maxPerMinute } : {}), retryAfterSeconds: s.retryAfterSeconds,
-    cancelRequested: s.cancelRequested, ...(s.reason !== null ? { reason: s.reason } : {}), createdAt: s.createdAt, updatedAt: s.updatedAt,
+    currentWave: s.currentWave, ...(s.rate !== null ? { maxPerMinute: s.rate.maxPerMinute } : {}),
+    ...(s.rate?.exponential !== undefined ? { exponential: JSON.stringify(s.rate.exponential) } : {}),
+    ...(s.budget !== null ? { budget: JSON.stringify(s.budget) } : {}), ...(s.currentRate !== null ? { currentRate: s.currentRate } : {}),
+    ...(s.eta !== null ? { eta: s.eta } : {}), ...(s.startAt !== null ? { startAt: s.startAt } : {}), retryAfterSeconds: s.retryAfterSeconds,
+    cancelRequested: s.cancelRequested, forceCancel: s.forceCancel, pauseRequested: s.pauseRequested, ...(s.reason !== null ? { reason: s.reason } : {}), createdAt: s.createdAt, updatedAt: s.updatedAt,
     ...(s.completedAt !== null ? { completedAt: s.completedAt } : {}),
   };
 }
@@ -139,8 +163,13 @@ function fromSummaryEntity(e: TableEntityResult<SummaryEntity>): RolloutSummary 
     rolloutId: e.rowKey, operation: e.operation,
     state: (ROLLOUT_STATES as readonly string[]).includes(e.state) ? e.state as RolloutState : 'failed',
     targetKind: e.targetKind === 'query' ? 'query' : 'deviceIds', total: e.total ?? null, counters,
-    waves: JSON.parse(e.waves) as number[], currentWave: e.currentWave, maxPerMinute: e.maxPerMinute ?? null,
-    retryAfterSeconds: e.retryAfterSeconds, cancelRequested: e.cancelRequested === true, reason: e.reason ?? null,
+    waves: JSON.parse(e.waves) as number[], currentWave: e.currentWave,
+    rate: e.maxPerMinute === undefined ? null
+      : { maxPerMinute: e.maxPerMinute, ...(e.exponential !== undefined ? { exponential: JSON.parse(e.exponential) as ExponentialRate } : {}) },
+    budget: e.budget === undefined ? null : JSON.parse(e.budget) as HubBudget, currentRate: e.currentRate ?? null,
+    eta: e.eta === undefined || e.eta === '' ? null : e.eta, startAt: e.startAt ?? null,
+    retryAfterSeconds: e.retryAfterSeconds, cancelRequested: e.cancelRequested === true, forceCancel: e.forceCancel === true,
+    pauseRequested: e.pauseRequested === true, reason: e.reason ?? null,
     createdAt: e.createdAt, updatedAt: e.updatedAt, completedAt: e.completedAt ?? null,
   };
 }
@@ -149,7 +178,7 @@ function toDeviceEntity(rolloutId: string, d: RolloutDevice): DeviceEntity {
   return {
     partitionKey: rolloutId, rowKey: deviceRowKey(d.ordinal), ordinal: d.ordinal, deviceId: d.deviceId, wave: d.wave, state: d.state,
     ...(d.instanceId !== null ? { instanceId: d.instanceId } : {}), ...(d.outcome !== null ? { outcome: d.outcome } : {}),
-    ...(d.attemptAt !== null ? { attemptAt: d.attemptAt } : {}), updatedAt: d.updatedAt,
+    attempts: d.attempts, ...(d.attemptAt !== null ? { attemptAt: d.attemptAt } : {}), updatedAt: d.updatedAt,
   };
 }
 
@@ -158,6 +187,6 @@ function fromDeviceEntity(e: TableEntityResult<DeviceEntity>): RolloutDevice {
     ordinal: e.ordinal, deviceId: e.deviceId, wave: e.wave, state: isRolloutDeviceState(e.state) ? e.state : 'queued',
     instanceId: e.instanceId ?? null,
     outcome: e.outcome !== undefined && (OUTCOMES as readonly string[]).includes(e.outcome) ? e.outcome as Outcome : null,
-    attemptAt: e.attemptAt ?? null, updatedAt: e.updatedAt,
+    attempts: e.attempts ?? 0, attemptAt: e.attemptAt ?? null, updatedAt: e.updatedAt,
   };
 }

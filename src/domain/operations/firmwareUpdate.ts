@@ -22,6 +22,8 @@ export const FIRMWARE_UPDATE: OperationDefinition = Object.freeze<OperationDefin
   section: 'firmwareUpdate',
   summary: 'Update the device firmware from payload.fwPackageUri (https) and wait until it reports the image applied.',
   payloadRule: requireFirmwarePackage,
+  // waiting → downloading → downloadComplete → applying → applyComplete (+ a version report): up to 6 updates.
+  reportedUpdates: 6,
   judge: judgeFirmwareUpdate,
   needsConnectionTime: () => false,
 });

@@ -19,6 +19,11 @@ export interface OperationDefinition {
   judge(reading: SectionReading): Verdict;
   /** True when the judge needs the identity's connection time to decide (a registry read, so only when needed). */
   needsConnectionTime(reading: SectionReading): boolean;
+  /**
+   * Reported-property updates one operation makes the device send (its twin-update cost at the hub): rollouts pace
+   * device starts so these stay within the hub's twin-update throttle. The most the kind's protocol sends.
+   */
+  reportedUpdates: number;
   /** One line for the OpenAPI document and the README. */
   summary: string;
 }

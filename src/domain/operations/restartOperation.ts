@@ -10,6 +10,8 @@ export function restartOperation(kind: OperationKind, methodNameSetting: string,
     methodNameSetting,
     section: fields.section,
     summary,
+    // The device reports twice: when it starts restarting and when it is back (the Microsoft DM samples).
+    reportedUpdates: 2,
     judge: (reading) => judgeRestart(fields, reading),
     // Schema 3 decides on the identity's connection time; worth a registry read only when it is what we wait for.
     needsConnectionTime: (reading) => {

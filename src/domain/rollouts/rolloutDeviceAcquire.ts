@@ -1,8 +1,10 @@
 // Acquiring a device's lease for a rollout, from an activity: the same DeviceGuard.acquire the single-device
 // start request uses (one operation per device, across kinds), with two differences:
-//  - an activity has no Durable client, so a holder counts as over only when its operation record is final
-//    (the guard then takes the lease over); any other holder is reported busy — a rollout never double-acts,
-//    it may only skip a device whose lease a crashed holder left behind (a single-device start takes it over);
+//  - an activity has no Durable client, so the holder's state comes from its operation record: a final record
+//    means over ('terminal'); no record at all means the holder never claimed the lease ('pending': the claim
+//    writes the first record), which the guard takes over once the start grace has passed, exactly as a
+//    single-device start takes over a holder stuck in Pending (an abandoned lease: a crash between acquiring
+//    and starting); any other holder is reported busy — a rollout never double-acts;
 //  - a re-executed activity (the host crashed before its result was recorded; the caller knows from the mark it
 //    left on the device row before acquiring) finds the lease it acquired itself (same operation, same
 //    acquisition time, still `starting`) and reuses it instead of reporting the device busy.
@@ -33,8 +35,14 @@ export async function acquireForRollout(deviceId: string, operation: OperationKi
     holderState: async (instanceId): Promise<HolderState> => {
       const lease = await deps.leases.read(deviceId);
       if (lease === null || lease.instanceId !== instanceId) return 'active';
-      const record = await deps.operations.find(deviceId, lease.acquiredAt, instanceId).catch(() => null);
-      return record !== null && record.outcome !== null ? 'terminal' : 'active';
+      let record;
+      try {
+        record = await deps.operations.find(deviceId, lease.acquiredAt, instanceId);
+      } catch {
+        return 'active'; // unknown: never take over on a failed read
+      }
+      if (record === null) return 'pending';
+      return record.outcome !== null ? 'terminal' : 'active';
     },
   });
   return acquired.kind === 'busy' ? { kind: 'busy', holder: acquired.holder.instanceId } : { kind: 'acquired', instanceId: acquired.lease.instanceId };

@@ -1,12 +1,17 @@
 // The body of POST /api/rollouts, validated field by field; every mistake names its field (dotted path) and rule.
 //   { operation, parameters?, target: { deviceIds: [...] } | { query: { tags?, connectionState?, deviceIdPrefix? } },
-//     waves?: [cumulative percentages], abort?: [{ outcomes, thresholdPercent, minExecuted? }], rate?: { maxPerMinute } }
+//     waves?: [cumulative percentages], abort?: [{ outcomes, thresholdPercent, minExecuted? }],
+//     rate?: { maxPerMinute, exponential?: { baseRatePerMinute, incrementFactor, afterSucceeded } },
+//     perDevice?: { timeoutSeconds?, pollIntervalSeconds?, retries?: { maxAttempts, on: [TimedOut, DeviceOffline] } },
+//     startAt?: ISO time }
 import { deviceIdProblem } from '../deviceId';
 import { parseOperationRequest, type OperationRequest } from '../operationRequest';
 import { operationDefinition } from '../operations/registry';
 import { isOperationKind, OPERATION_KINDS, type OperationKind } from '../operations/operationKind';
 import { OUTCOMES, type Outcome } from '../outcomes';
 import { invalid, RequestError } from '../requestError';
+import type { RolloutRate } from './rolloutRamp';
+import { MAX_DEVICE_ATTEMPTS, NO_RETRIES, RETRYABLE_OUTCOMES, type DeviceRetries, type RetryableOutcome } from './rolloutRetries';
 import { hasControlCharacters, printable } from '../text';
 import type { AbortRule } from './rolloutAbort';
 import type { RolloutTargetQuery } from './rolloutTargetQuery';
@@ -16,6 +21,10 @@ export const MAX_ROLLOUT_DEVICES = 10_000;
 export const MAX_ABORT_RULES = 10;
 export const MAX_TARGET_TAGS = 5;
 export const MAX_RATE_PER_MINUTE = 60_000;
+/** startAt may lie this far in the past (clock skew, a slow client) and is then treated as now. */
+export const START_AT_TOLERANCE_MS = 60_000;
+/** startAt at most this far ahead. */
+export const MAX_START_DELAY_DAYS = 30;
 const TAG_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}(\.[A-Za-z_][A-Za-z0-9_]{0,63}){0,4}$/;
 const MAX_TAG_VALUE_LENGTH = 256;
 /** Outcomes an abort rule may count: every outcome but success. */
@@ -30,12 +39,16 @@ export interface RolloutSpec {
   /** Cumulative percentages, strictly increasing, ending at 100 ([100] when none were given). */
   waves: number[];
   abort: AbortRule[];
-  rate: { maxPerMinute: number } | null;
+  rate: RolloutRate | null;
+  retries: DeviceRetries;
+  /** ISO time of a scheduled start; null to start now. */
+  startAt: string | null;
 }
 
-const BODY_FIELDS = ['operation', 'parameters', 'target', 'waves', 'abort', 'rate'];
+const BODY_FIELDS = ['operation', 'parameters', 'target', 'waves', 'abort', 'rate', 'perDevice', 'startAt'];
 
-export function parseRolloutRequest(body: unknown): RolloutSpec {
+/** `now` (ms since epoch) bounds startAt. */
+export function parseRolloutRequest(body: unknown, now = Date.now()): RolloutSpec {
   const fields = object(body, 'body', 'The request body must be a JSON object.');
   known(fields, BODY_FIELDS, '');
   if (fields.operation === undefined) throw invalid('operation', `operation is required: one of ${OPERATION_KINDS.join(', ')}.`);
@@ -53,13 +66,12 @@ export function parseRolloutRequest(body: unknown): RolloutSpec {
     }
     throw err;
   }
-  return {
-    operation, request,
-    target: parseTarget(fields.target),
-    waves: parseWaves(fields.waves),
-    abort: parseAbort(fields.abort),
-    rate: parseRate(fields.rate),
-  };
+  const target = parseTarget(fields.target);
+  const waves = parseWaves(fields.waves);
+  const abort = parseAbort(fields.abort);
+  const rate = parseRate(fields.rate);
+  const perDevice = parsePerDevice(fields.perDevice, request);
+  return { operation, request: perDevice.request, target, waves, abort, rate, retries: perDevice.retries, startAt: parseStartAt(fields.startAt, now) };
 }
 
 function parseTarget(value: unknown): RolloutTarget {
@@ -156,15 +168,78 @@ function parseAbort(value: unknown): AbortRule[] {
   });
 }
 
-function parseRate(value: unknown): { maxPerMinute: number } | null {
+function parseRate(value: unknown): RolloutRate | null {
   if (value === undefined) return null;
-  const rate = object(value, 'rate', 'rate must be an object { maxPerMinute }.');
-  known(rate, ['maxPerMinute'], 'rate.');
+  const rate = object(value, 'rate', 'rate must be an object { maxPerMinute, exponential? }.');
+  known(rate, ['maxPerMinute', 'exponential'], 'rate.');
   const max = rate.maxPerMinute;
   if (typeof max !== 'number' || !Number.isInteger(max) || max < 1 || max > MAX_RATE_PER_MINUTE) {
-    throw invalid('rate.maxPerMinute', `rate.maxPerMinute must be an integer from 1 to ${MAX_RATE_PER_MINUTE}.`);
+    throw invalid('rate.maxPerMinute', `rate.maxPerMinute must be an integer from 1 to ${MAX_RATE_PER_MINUTE}${rate.exponential === undefined ? '' : ' (required with exponential, it caps the ramp)'}.`);
   }
-  return { maxPerMinute: max };
+  if (rate.exponential === undefined) return { maxPerMinute: max };
+  // As AWS IoT Jobs' ExponentialRolloutRate: base ≥ 1 and not above the cap, factor 1.1–5 with one decimal.
+  const exp = object(rate.exponential, 'rate.exponential', 'rate.exponential must be an object { baseRatePerMinute, incrementFactor, afterSucceeded }.');
+  known(exp, ['baseRatePerMinute', 'incrementFactor', 'afterSucceeded'], 'rate.exponential.');
+  const base = exp.baseRatePerMinute;
+  if (typeof base !== 'number' || !Number.isInteger(base) || base < 1 || base > max) {
+    throw invalid('rate.exponential.baseRatePerMinute', `rate.exponential.baseRatePerMinute must be an integer from 1 to rate.maxPerMinute (${max}).`);
+  }
+  const factor = exp.incrementFactor;
+  if (typeof factor !== 'number' || factor < 1.1 || factor > 5 || Math.abs(factor * 10 - Math.round(factor * 10)) > 1e-9) {
+    throw invalid('rate.exponential.incrementFactor', 'rate.exponential.incrementFactor must be a number from 1.1 to 5 with at most one decimal.');
+  }
+  const after = exp.afterSucceeded;
+  if (typeof after !== 'number' || !Number.isInteger(after) || after < 1 || after > MAX_ROLLOUT_DEVICES) {
+    throw invalid('rate.exponential.afterSucceeded', `rate.exponential.afterSucceeded must be an integer from 1 to ${MAX_ROLLOUT_DEVICES}.`);
+  }
+  return { maxPerMinute: max, exponential: { baseRatePerMinute: base, incrementFactor: Math.round(factor * 10) / 10, afterSucceeded: after } };
+}
+
+/** perDevice: the device operations' own deadline and poll interval (as in the single-device body), and retries. */
+function parsePerDevice(value: unknown, request: OperationRequest): { request: OperationRequest; retries: DeviceRetries } {
+  if (value === undefined) return { request, retries: NO_RETRIES };
+  const perDevice = object(value, 'perDevice', 'perDevice must be an object { timeoutSeconds?, pollIntervalSeconds?, retries? }.');
+  known(perDevice, ['timeoutSeconds', 'pollIntervalSeconds', 'retries'], 'perDevice.');
+  const next = { ...request };
+  for (const name of ['timeoutSeconds', 'pollIntervalSeconds'] as const) {
+    if (perDevice[name] === undefined) continue;
+    try {
+      next[name] = parseOperationRequest({ [name]: perDevice[name] })[name];
+    } catch (err) {
+      if (err instanceof RequestError) throw invalid(`perDevice.${name}`, `perDevice.${err.message}`);
+      throw err;
+    }
+  }
+  if (next.pollIntervalSeconds > next.timeoutSeconds) {
+    throw invalid('perDevice.pollIntervalSeconds', `pollIntervalSeconds (${next.pollIntervalSeconds}) must not exceed timeoutSeconds (${next.timeoutSeconds}).`);
+  }
+  if (perDevice.retries === undefined) return { request: next, retries: NO_RETRIES };
+  const retries = object(perDevice.retries, 'perDevice.retries', 'perDevice.retries must be an object { maxAttempts, on }.');
+  known(retries, ['maxAttempts', 'on'], 'perDevice.retries.');
+  const attempts = retries.maxAttempts;
+  if (typeof attempts !== 'number' || !Number.isInteger(attempts) || attempts < 1 || attempts > MAX_DEVICE_ATTEMPTS) {
+    throw invalid('perDevice.retries.maxAttempts', `perDevice.retries.maxAttempts must be an integer from 1 to ${MAX_DEVICE_ATTEMPTS} (attempts in all, the first included).`);
+  }
+  const on = retries.on;
+  if (!Array.isArray(on) || on.length === 0) {
+    throw invalid('perDevice.retries.on', `perDevice.retries.on must be a non-empty array of ${RETRYABLE_OUTCOMES.join(', ')}.`);
+  }
+  on.forEach((outcome: unknown, i) => {
+    if (typeof outcome !== 'string' || !(RETRYABLE_OUTCOMES as readonly string[]).includes(outcome)) {
+      throw invalid(`perDevice.retries.on[${i}]`, `perDevice.retries.on may hold only ${RETRYABLE_OUTCOMES.join(', ')}: a device that `
+        + 'Rejected the action or reported a failure would answer the same way again.');
+    }
+  });
+  return { request: next, retries: { maxAttempts: attempts, on: [...new Set(on as RetryableOutcome[])] } };
+}
+
+function parseStartAt(value: unknown, now: number): string | null {
+  if (value === undefined || value === null) return null;
+  const at = typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/.test(value) ? Date.parse(value) : NaN;
+  if (Number.isNaN(at)) throw invalid('startAt', 'startAt must be an ISO 8601 date-time with a time zone, e.g. 2030-01-01T02:00:00Z.');
+  if (at < now - START_AT_TOLERANCE_MS) throw invalid('startAt', 'startAt is in the past; leave it out to start now.');
+  if (at > now + MAX_START_DELAY_DAYS * 86_400_000) throw invalid('startAt', `startAt must be at most ${MAX_START_DELAY_DAYS} days ahead.`);
+  return at <= now ? null : new Date(at).toISOString();
 }
 
 function object(value: unknown, field: string, message: string): Record<string, unknown> {

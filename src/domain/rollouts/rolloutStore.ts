@@ -4,13 +4,21 @@
 import type { OperationKind } from '../operations/operationKind';
 import type { Outcome } from '../outcomes';
 import type { Page } from '../ports';
+import type { HubBudget } from './hubBudget';
 import type { RolloutCounters, RolloutDeviceState } from './rolloutCounters';
+import type { RolloutRate } from './rolloutRamp';
 
-export const ROLLOUT_STATES = ['running', 'completed', 'canceled', 'aborted', 'failed'] as const;
+/** Stored states; `paused` is shown (visibleState) while a pause is requested and the rollout is not over. */
+export const ROLLOUT_STATES = ['scheduled', 'running', 'completed', 'canceled', 'aborted', 'failed'] as const;
 export type RolloutState = (typeof ROLLOUT_STATES)[number];
+export type VisibleRolloutState = RolloutState | 'paused';
 
 export function isRolloutOver(state: RolloutState): boolean {
-  return state !== 'running';
+  return state !== 'running' && state !== 'scheduled';
+}
+
+export function visibleState(summary: Pick<RolloutSummary, 'state' | 'pauseRequested'>): VisibleRolloutState {
+  return summary.pauseRequested && !isRolloutOver(summary.state) ? 'paused' : summary.state;
 }
 
 export interface RolloutSummary {
@@ -25,10 +33,22 @@ export interface RolloutSummary {
   waves: number[];
   /** 1-based; 0 before the first wave starts. */
   currentWave: number;
-  maxPerMinute: number | null;
+  /** The caller's rate. */
+  rate: RolloutRate | null;
+  /** The hub budget in use (IOTHUB_SKU, IOTHUB_UNITS, ROLLOUT_QUOTA_SHARE at the start). */
+  budget: HubBudget | null;
+  /** Starts per minute in force (the lowest of the caller's rate, the ramp, the hub budget and any 429 slow-down). */
+  currentRate: number | null;
+  /** When the rollout is expected to end; null while unknown. */
+  eta: string | null;
+  /** The scheduled start; null when it started at once. */
+  startAt: string | null;
   /** Seconds a caller should wait between status reads. */
   retryAfterSeconds: number;
   cancelRequested: boolean;
+  /** Cancel in-flight device operations too (cancel with force: true). */
+  forceCancel: boolean;
+  pauseRequested: boolean;
   /** Why the rollout was aborted or failed. */
   reason: string | null;
   createdAt: string;
@@ -37,7 +57,7 @@ export interface RolloutSummary {
 }
 
 /** The fields the orchestration's activities update (a merge: the cancel request is never overwritten). */
-export type RolloutProgressUpdate = Partial<Pick<RolloutSummary, 'state' | 'total' | 'counters' | 'currentWave' | 'reason' | 'completedAt'>>
+export type RolloutProgressUpdate = Partial<Pick<RolloutSummary, 'state' | 'total' | 'counters' | 'currentWave' | 'reason' | 'completedAt' | 'currentRate' | 'eta'>>
   & { updatedAt: string };
 
 export interface RolloutDevice {
@@ -49,6 +69,8 @@ export interface RolloutDevice {
   /** The device operation's instance id (in progress or done), or the busy holder's. */
   instanceId: string | null;
   outcome: Outcome | null;
+  /** Attempts started on the device (retries included; attempts the hub refused are not counted). */
+  attempts: number;
   /** Set (to the batch's requestedAt) just before the device's lease is acquired: a re-run knows it may hold it. */
   attemptAt: string | null;
   updatedAt: string;
@@ -59,7 +81,9 @@ export interface RolloutStore {
   create(summary: RolloutSummary): Promise<void>;
   read(rolloutId: string): Promise<RolloutSummary | null>;
   update(rolloutId: string, update: RolloutProgressUpdate): Promise<void>;
-  requestCancel(rolloutId: string, at: string): Promise<void>;
+  /** Marks the rollout canceled-on-request (force: in-flight device operations too); never unset. */
+  requestCancel(rolloutId: string, at: string, force?: boolean): Promise<void>;
+  setPaused(rolloutId: string, paused: boolean, at: string): Promise<void>;
   list(options: { pageSize: number; continuationToken?: string }): Promise<Page<RolloutSummary>>;
   /** Inserts or replaces device rows (idempotent). */
   saveDevices(rolloutId: string, devices: readonly RolloutDevice[]): Promise<void>;

@@ -5,6 +5,6 @@ import { waveEnds, waveOf } from './rolloutWaves';
 export function targetRows(deviceIds: readonly string[], waves: readonly number[], at: string): RolloutDevice[] {
   const ends = waveEnds(deviceIds.length, waves);
   return deviceIds.map((deviceId, ordinal) => ({
-    ordinal, deviceId, wave: waveOf(ordinal, ends) + 1, state: 'queued', instanceId: null, outcome: null, attemptAt: null, updatedAt: at,
+    ordinal, deviceId, wave: waveOf(ordinal, ends) + 1, state: 'queued', instanceId: null, outcome: null, attempts: 0, attemptAt: null, updatedAt: at,
   }));
 }

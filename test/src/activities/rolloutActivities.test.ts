@@ -4,7 +4,7 @@
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
-import { acquireRolloutBatch, closeRollout, recordRolloutBatch } from '../../../src/activities/rolloutActivities';
+import { acquireRolloutBatch, acquireRolloutRetries, closeRollout, recordRolloutBatch } from '../../../src/activities/rolloutActivities';
 import type { AcquireBatchInput } from '../../../src/activities/rolloutContracts';
 import { TableDeviceLeaseStore, TableOperationsStore } from '../../../src/adapters/operationsStore';
 import { TableRolloutStore } from '../../../src/adapters/rollouts/tableRolloutStore';
@@ -33,14 +33,14 @@ after(async () => {
 async function newRollout(deviceIds: string[]): Promise<string> {
   const rolloutId = newRolloutId();
   await deps.store.create({ rolloutId, operation: 'reboot', state: 'running', targetKind: 'deviceIds', total: deviceIds.length,
-    counters: initialCounters(deviceIds.length), waves: [100], currentWave: 0, maxPerMinute: null, retryAfterSeconds: 1,
-    cancelRequested: false, reason: null, createdAt: T0, updatedAt: T0, completedAt: null });
+    counters: initialCounters(deviceIds.length), waves: [100], currentWave: 0, rate: null, budget: null, currentRate: null, eta: null,
+    startAt: null, retryAfterSeconds: 1, cancelRequested: false, forceCancel: false, pauseRequested: false, reason: null, createdAt: T0, updatedAt: T0, completedAt: null });
   await deps.store.saveDevices(rolloutId, targetRows(deviceIds, [100], T0));
   return rolloutId;
 }
 
 const batch = (rolloutId: string, to: number): AcquireBatchInput => ({
-  rolloutId, operation: 'reboot', requestedAt: T0, from: 0, to, counters: initialCounters(to), currentWave: 1,
+  rolloutId, operation: 'reboot', requestedAt: T0, from: 0, to, counters: initialCounters(to), currentWave: 1, currentRate: null,
 });
 
 test('a batch acquires free devices, reports a busy one, and a re-run answers the same without new leases', async () => {
@@ -112,7 +112,7 @@ test('a cancel request stops the next batch before any lease is taken; closing c
   const first = await acquireRolloutBatch(batch(rolloutId, 1), deps);
   assert.equal(first.kind, 'acquired');
   await recordRolloutBatch({ rolloutId, results: [{ ordinal: 0, deviceId: 'rx-1', instanceId: operationInstanceId('reboot', 'rx-1', 1), outcome: 'Succeeded' }],
-    counters: { ...initialCounters(2), succeeded: 1 }, currentWave: 1, at: T0 }, deps);
+    counters: { ...initialCounters(2), succeeded: 1 }, currentWave: 1, currentRate: null, eta: null, at: T0 }, deps);
   await deps.store.requestCancel(rolloutId, T0);
   assert.deepEqual(await acquireRolloutBatch({ ...batch(rolloutId, 3), from: 1 }, deps), { kind: 'canceled' });
   assert.equal(await deps.leases.read('rx-2'), null);
@@ -122,4 +122,46 @@ test('a cancel request stops the next batch before any lease is taken; closing c
   assert.deepEqual(rows.map((r) => [r.state, r.outcome]), [['succeeded', 'Succeeded'], ['canceled', null], ['canceled', null]]);
   const summary = await deps.store.read(rolloutId);
   assert.deepEqual([summary?.state, summary?.cancelRequested, summary?.counters.canceled], ['canceled', true, 2]);
+});
+
+test('an abandoned lease (acquired, never claimed, past the start grace) is taken over through the guard; a fresh one is busy', async () => {
+  // Leases left by a crash between acquiring and starting: no operation record, state `starting`.
+  const abandoned = await acquireForRollout('rg-1', 'factoryReset', '2025-06-01T09:58:00.000Z', false, deps);
+  const fresh = await acquireForRollout('rg-2', 'factoryReset', '2025-06-01T09:59:30.000Z', false, deps);
+  assert.ok(abandoned.kind === 'acquired' && fresh.kind === 'acquired');
+  const rolloutId = await newRollout(['rg-1', 'rg-2']);
+  const result = await acquireRolloutBatch(batch(rolloutId, 2), deps);
+  assert.deepEqual(result, { kind: 'acquired', devices: [
+    { ordinal: 0, deviceId: 'rg-1', instanceId: operationInstanceId('reboot', 'rg-1', 2) },
+    { ordinal: 1, deviceId: 'rg-2', instanceId: null },
+  ] });
+  assert.equal((await deps.leases.read('rg-1'))?.instanceId, operationInstanceId('reboot', 'rg-1', 2));
+  assert.equal((await deps.leases.read('rg-2'))?.instanceId, fresh.instanceId);
+});
+
+test('retries: a device whose attempt ended is acquired again under a new instance; a re-run reuses it; a pause stops retries', async () => {
+  const rolloutId = await newRollout(['rr-1', 'rr-2']);
+  const first = await acquireRolloutBatch(batch(rolloutId, 2), deps);
+  assert.ok(first.kind === 'acquired');
+  for (const d of first.devices) await deps.guard.release(d.deviceId, d.instanceId!); // the attempts ended (TimedOut)
+  const T1 = '2025-06-01T10:01:00.000Z';
+  const input = { rolloutId, operation: 'reboot' as const, requestedAt: T1,
+    devices: first.devices.map((d) => ({ ordinal: d.ordinal, deviceId: d.deviceId, previousInstanceId: d.instanceId!, attempts: 1 })) };
+  const again = await acquireRolloutRetries(input, deps);
+  const expected = { kind: 'acquired', devices: [
+    { ordinal: 0, deviceId: 'rr-1', instanceId: operationInstanceId('reboot', 'rr-1', 2) },
+    { ordinal: 1, deviceId: 'rr-2', instanceId: operationInstanceId('reboot', 'rr-2', 2) },
+  ] };
+  assert.deepEqual(again, expected);
+  assert.deepEqual(await acquireRolloutRetries(input, deps), expected, 'a re-run answers the same');
+  const rows = await deps.store.devicesBetween(rolloutId, 0, 2);
+  assert.deepEqual(rows.map((r) => [r.state, r.attempts, r.instanceId]), expected.devices.map((d) => ['inProgress', 2, d.instanceId]));
+
+  for (const d of expected.devices) await deps.guard.release(d.deviceId, d.instanceId);
+  await deps.store.setPaused(rolloutId, true, T1);
+  const paused = await acquireRolloutRetries({ ...input, requestedAt: '2025-06-01T10:02:00.000Z',
+    devices: expected.devices.map((d) => ({ ordinal: d.ordinal, deviceId: d.deviceId, previousInstanceId: d.instanceId, attempts: 2 })) }, deps);
+  assert.deepEqual(paused, { kind: 'stopped' });
+  assert.equal((await deps.leases.read('rr-1'))?.state, 'free');
+  assert.deepEqual(await acquireRolloutBatch(batch(rolloutId, 2), deps), { kind: 'paused' });
 });

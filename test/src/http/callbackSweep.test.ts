@@ -85,7 +85,8 @@ test('the sweeper', async (t) => {
     client.put(running, { name: FUNCTION_ROLLOUT.orchestrator, runtimeStatus: 'Running' });
     const summary = (rolloutId: string): RolloutSummary => ({
       rolloutId, operation: 'reboot', state: 'running', targetKind: 'deviceIds', total: 2, counters: { ...initialCounters(2), queued: 1, succeeded: 1 },
-      waves: [100], currentWave: 1, maxPerMinute: null, retryAfterSeconds: 5, cancelRequested: false, reason: null,
+      waves: [100], currentWave: 1, rate: null, budget: null, currentRate: null, eta: null, startAt: null, retryAfterSeconds: 5,
+      cancelRequested: false, forceCancel: false, pauseRequested: false, reason: null,
       createdAt: '2025-01-01T00:00:00.000Z', updatedAt: '2025-01-01T00:00:01.000Z', completedAt: null,
     });
     const store = memoryStore([[KEY, terminated], [KEY, running]]);
