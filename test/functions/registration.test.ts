@@ -162,7 +162,7 @@ test('every function is registered once: a start function per kind, one orchestr
   assert.deepEqual(ACTIVITIES, ['claimOperation', 'invokeDeviceMethod', 'readDeviceState', 'recordOperation', 'notifyCallback']);
   const rollouts = [...Object.values(FUNCTION_ROLLOUT), ...Object.values(ROLLOUT_ACTIVITY).map((a) => a.name), ROLLOUT_FINAL_STATUS.name];
   assert.deepEqual([...registrations.keys()].sort(), [...Object.values(FUNCTION), ...START_FUNCTIONS, ...ACTIVITIES, ...rollouts].sort());
-  assert.equal(registrations.size, 21 + 13);
+  assert.equal(registrations.size, 21 + 14);
 });
 
 test('HTTP triggers: route, method and auth level of the design; durable client where the handler needs one', async (t) => {
