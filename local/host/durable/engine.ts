@@ -40,6 +40,15 @@ export interface EngineOptions {
   poisonPolicy?: PoisonPolicy;
   /** How long stop() lets running episodes and activities finish. */
   stopGraceMs?: number;
+  /** Execution ids of new instances (default: random "N" GUIDs); the test environment makes them repeatable. */
+  newExecutionId?: () => string;
+  /**
+   * Invocations waiting for virtual time (the test environment's activity latency): they cannot progress
+   * until the clock moves, so the idle check does not count them as busy.
+   */
+  waitingOnClock?: () => number;
+  /** Real delay before the idle state is acted upon (default 5 ms: in-flight callbacks settle first). */
+  idleSettleMs?: number;
 }
 
 interface InstanceState {
@@ -227,7 +236,13 @@ export class DurableEngine {
   }
 
   get isIdle(): boolean {
-    return this.#draining.size === 0 && this.#activities.size === 0 && this.#externalBusy === 0 && !this.#hasVisibleWork();
+    const activities = this.#activities.size - (this.options.waitingOnClock?.() ?? 0);
+    return this.#draining.size === 0 && activities <= 0 && this.#externalBusy === 0 && !this.#hasVisibleWork();
+  }
+
+  /** Looks at the idle state again (an invocation started waiting on the clock). */
+  recheckIdle(): void {
+    this.#scheduleIdleCheck();
   }
 
   /** Resolves the next time the engine has nothing runnable (timers may still be pending). */
@@ -257,7 +272,7 @@ export class DurableEngine {
         instanceId,
         name,
         version,
-        executionId: newGuidN(),
+        executionId: (this.options.newExecutionId ?? newGuidN)(),
         runtimeStatus: 'Pending',
         createdTime: now,
         lastUpdatedTime: now,
@@ -466,7 +481,7 @@ export class DurableEngine {
         this.#log({ level: 'debug', category: 'clock', message: `Virtual clock skips ${skip} ms to the next durable timer.` });
         this.#clock.advance(skip);
       }
-    }, 5);
+    }, this.options.idleSettleMs ?? 5);
   }
 
   #mirror(message: InboxMessage): void {
