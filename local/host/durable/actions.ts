@@ -67,16 +67,6 @@ export function takesSequenceId(type: ActionType): boolean {
   );
 }
 
-export function isUnsupported(type: ActionType): boolean {
-  return (
-    type === ActionType.CallEntity ||
-    type === ActionType.SignalEntity ||
-    type === ActionType.CallHttp ||
-    type === ActionType.LockEntities ||
-    type === ActionType.ReleaseEntities
-  );
-}
-
 export function hashInput(input: unknown): string {
   return createHash('sha1').update(input === undefined ? 'undefined' : JSON.stringify(input)).digest('base64url').slice(0, 16);
 }

@@ -9,7 +9,7 @@ import type { HostLog } from '../log';
 import { findTrigger, type FunctionMetadata, type RpcInvocationRequest } from '../rpc/types';
 import { ConcurrencyError, TERMINAL_STATUSES, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type ParentRef, type RuntimeStatus, type Store, type WorkItem } from '../store/store';
 import type { InvocationOutcome } from '../worker/invoker';
-import { ActionType, encodedInput, flattenActions, isUnsupported, recordOf, replayMismatch, takesSequenceId, type ActionJson } from './actions';
+import { ActionType, encodedInput, flattenActions, recordOf, replayMismatch, takesSequenceId, type ActionJson } from './actions';
 import { activityFailure, activityInputData, activityResult } from './activityEncoding';
 import { completedTaskId, EventType, history as events, OrchestrationStatusCode, type HistoryEvent, type ParentInstanceInfo } from './history';
 import { deterministicGuidN, newGuidN } from './instanceIds';
@@ -24,6 +24,7 @@ import { StorageRecovery } from './storageRecovery';
 import { describeError, isStorageUnavailable } from '../store/storeErrors';
 import { TimerScheduler } from './timerScheduler';
 import { KeyedMutex, WorkQueue } from './workQueue';
+import { unsupportedActionApi, unsupportedActionMessage } from './unsupportedApis';
 
 export type Invoke = (request: RpcInvocationRequest) => Promise<InvocationOutcome>;
 
@@ -774,8 +775,9 @@ export class DurableEngine {
 
     let continueAsNew: ActionJson | undefined;
     for (const action of actions.slice(engine.actions.length)) {
-      if (isUnsupported(action.actionType)) {
-        const message = `Orchestrator '${record.name}' used ${ActionType[action.actionType]}, which this local host does not support (entities and callHttp are not implemented).`;
+      const unsupported = unsupportedActionApi(action.actionType);
+      if (unsupported !== undefined) {
+        const message = unsupportedActionMessage(record.name, unsupported);
         return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', message, details: '' });
       }
       const id = takesSequenceId(action.actionType) ? engine.nextId++ : -1;

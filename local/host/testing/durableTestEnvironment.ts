@@ -20,6 +20,7 @@
 // throwing activity does. Several runs may share one environment: each gets a fresh engine, store and clock.
 import { deterministicGuidN } from '../durable/instanceIds';
 import { DurableEngine } from '../durable/engine';
+import { refuseEntityFunctions } from '../durable/unsupportedApis';
 import { EventType, type HistoryEvent } from '../durable/history';
 import { readOrchestratorOutcome, type OrchestratorStateJson } from '../durable/orchestratorResult';
 import { flattenActions, ActionType, type ActionJson } from '../durable/actions';
@@ -122,6 +123,8 @@ export function loadDurableTestEnvironment(entryPoints: string[]): DurableTestEn
   const registry = functionsCoreRegistry();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- entry points load like the worker's loadScriptFile
   for (const file of entryPoints) require(file);
+  // As the host does at startup: an app with durable entities is refused.
+  refuseEntityFunctions([...registry.functions.values()].map((f) => f.metadata));
   return createEnvironment(registry);
 }
 
