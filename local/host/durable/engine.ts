@@ -7,18 +7,20 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { HostLog } from '../log';
 import { findTrigger, type FunctionMetadata, type RpcInvocationRequest } from '../rpc/types';
-import { ConcurrencyError, TERMINAL_STATUSES, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type ParentRef, type RuntimeStatus, type Store, type WorkItem } from '../store/store';
+import { ConcurrencyError, TERMINAL_STATUSES, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type WorkItem } from '../store/store';
 import type { InvocationOutcome } from '../worker/invoker';
-import { ActionType, encodedInput, flattenActions, recordOf, replayMismatch, takesSequenceId, type ActionJson } from './actions';
+import { ActionType, flattenActions, parseAction, recordOf, replayMismatch, type ActionJson } from './actions';
+import { scheduleActivity, translateAction, type EpisodeContext } from './actionTranslation';
+import { messageId, timerSuffix, type Outbound } from './outbound';
+import { trackCompletion } from './retryTracking';
 import { activityFailure, activityInputData, activityResult } from './activityEncoding';
-import { completedTaskId, EventType, history as events, OrchestrationStatusCode, type HistoryEvent, type ParentInstanceInfo } from './history';
+import { EventType, history as events, OrchestrationStatusCode, type HistoryEvent, type ParentInstanceInfo } from './history';
 import { deterministicGuidN, newGuidN } from './instanceIds';
 import { readOrchestratorOutcome } from './orchestratorResult';
 import { rewindHistory } from './rewind';
 import { newEngineState, type EngineState } from './engineState';
 import { selectBatch } from './episodeBatch';
 import { replayGuard } from './replayGuard';
-import { retryDelayMs, retryTimeoutExpired, type RetryOptionsJson } from './retry';
 import { DEFAULT_POISON_POLICY, PoisonTracker, type PoisonPolicy } from './poison';
 import { StorageRecovery } from './storageRecovery';
 import { describeError, isStorageUnavailable } from '../store/storeErrors';
@@ -62,14 +64,6 @@ interface InstanceState {
   engine: EngineState;
 }
 
-type Outbound =
-  | { type: 'activity'; item: WorkItem }
-  | { type: 'timer'; message: InboxMessage }
-  | { type: 'cancelTimer'; timerId: number }
-  | { type: 'startChild'; instanceId: string; executionId: string; name: string; input: string | null; parent: ParentRef }
-  | { type: 'notifyParent'; message: InboxMessage }
-  | { type: 'message'; message: InboxMessage };
-
 /** DTFx OrchestrationAlreadyExistsException: a start refused by overridableExistingInstanceStates. */
 export class OrchestrationAlreadyExistsError extends Error {
   readonly exceptionType = 'DurableTask.Core.Exceptions.OrchestrationAlreadyExistsException';
@@ -89,16 +83,6 @@ export class NotFailedError extends Error {
 }
 export class NotFoundError extends Error {}
 
-
-let messageCounter = 0;
-function messageId(at: number): string {
-  messageCounter = (messageCounter + 1) % 1_000_000;
-  return `${String(Math.max(0, Math.floor(at))).padStart(15, '0')}${String(messageCounter).padStart(6, '0')}${randomUUID().slice(0, 8)}`;
-}
-
-function timerMessageId(fireAt: number, executionId: string, timerId: number): string {
-  return `${String(Math.max(0, Math.floor(fireAt))).padStart(15, '0')}t${executionId}:${timerId}`;
-}
 
 function parseJsonOrNull(text: string | null): unknown {
   if (text === null) return null;
@@ -335,18 +319,15 @@ export class DurableEngine {
     await this.#store.writeHistory(instanceId, 0, rewound.history);
     state.history = rewound.history;
     const now = this.#timestamp(state);
-    const scheduled: HistoryEvent[] = [];
-    const outbound: Outbound[] = [];
-    for (const activity of rewound.activities) {
-      this.#scheduleCall(state, now, activity.taskScheduledId, 'activity', activity.name, activity.input, undefined, undefined, scheduled, outbound);
-    }
+    const ctx = episodeContext(state, now);
+    for (const activity of rewound.activities) scheduleActivity(ctx, activity.taskScheduledId, activity.name, activity.input);
     for (const child of rewound.children) {
       engine.pending[String(child.taskScheduledId)] = { kind: 'subOrchestration' };
       await this.#mutex.run(child.instanceId, () => this.#rewindLocked(child.instanceId, reason));
     }
     record.runtimeStatus = 'Pending';
     record.output = null;
-    await this.#commit(state, scheduled, outbound, [], now);
+    await this.#commit(state, ctx.scheduled, ctx.outbound, [], now);
     // A GenericEvent wakes the instance for a replay (DTFx RewindTaskOrchestrationAsync sends one too).
     await this.#enqueue({ id: messageId(now), instanceId, executionId: record.executionId, visibleAt: 0, event: { EventType: EventType.GenericEvent, EventId: -1, IsPlayed: false, Timestamp: new Date(now).toISOString(), Data: reason } });
   }
@@ -669,45 +650,13 @@ export class DurableEngine {
     const engine = state.engine;
     const now = this.#timestamp(state);
     const newEvents: HistoryEvent[] = [events.orchestratorStarted(now)];
-    const scheduled: HistoryEvent[] = [];
-    const outbound: Outbound[] = [];
+    const ctx = episodeContext(state, now);
+    const { scheduled, outbound } = ctx;
     let hostFailure: string | undefined;
-
     for (const message of batch) {
       const event = { ...message.event };
       newEvents.push(event);
-      const id = completedTaskId(event);
-      if (id === undefined) continue;
-      const work = engine.pending[String(id)];
-      delete engine.pending[String(id)];
-      if (!work || work.retryKey === undefined) continue;
-      const retryKey = work.retryKey;
-      const retry = engine.retries[String(retryKey)];
-      if (!retry) continue;
-      const failed = event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed;
-      if (work.kind === 'retryTimer') {
-        if (retry.failures >= retry.options.maxNumberOfAttempts) {
-          delete engine.retries[String(retryKey)]; // attempts exhausted: the JS now fails the task
-        } else {
-          const attemptId = engine.nextId++;
-          this.#scheduleCall(state, now, attemptId, retry.kind, retry.name, retry.input, retry.instanceId, retryKey, scheduled, outbound);
-        }
-      } else if (failed) {
-        retry.failures++;
-        if (retryTimeoutExpired(retry.options, retry.firstAttemptAt, now)) {
-          hostFailure =
-            `Retry timeout of ${retry.options.retryTimeoutInMilliseconds} ms expired for '${retry.name}' after ${retry.failures} attempt(s). ` +
-            'DTFx stops retrying without a timer here and durable-functions would wait forever (Azure/azure-functions-durable-js#629); the local host fails the instance instead.';
-        }
-        const timerId = engine.nextId++;
-        const fireAtMs = now + retryDelayMs(retry.options, retry.failures - 1);
-        const fireAt = new Date(fireAtMs).toISOString();
-        scheduled.push(events.timerCreated(now, timerId, fireAt));
-        engine.pending[String(timerId)] = { kind: 'retryTimer', retryKey };
-        outbound.push({ type: 'timer', message: this.#timerMessage(record, timerId, fireAtMs, fireAt) });
-      } else {
-        delete engine.retries[String(retryKey)];
-      }
+      hostFailure = trackCompletion(ctx, event) ?? hostFailure;
     }
 
     const historyForReplay: HistoryEvent[] = [...state.history.map((e) => ({ ...e, IsPlayed: true })), ...newEvents, ...scheduled];
@@ -773,57 +722,20 @@ export class DurableEngine {
       }
     }
 
-    let continueAsNew: ActionJson | undefined;
-    for (const action of actions.slice(engine.actions.length)) {
-      const unsupported = unsupportedActionApi(action.actionType);
-      if (unsupported !== undefined) {
-        const message = unsupportedActionMessage(record.name, unsupported);
+    let continueAsNew: { input: string | null } | undefined;
+    for (const json of actions.slice(engine.actions.length)) {
+      const { id, outcome } = translateAction(parseAction(json), ctx);
+      if (outcome.kind === 'refused') {
+        const message = unsupportedActionMessage(record.name, unsupportedActionApi(outcome.actionType) ?? ActionType[outcome.actionType]);
         return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', message, details: '' });
       }
-      const id = takesSequenceId(action.actionType) ? engine.nextId++ : -1;
-      switch (action.actionType) {
-        case ActionType.CallActivity:
-          this.#scheduleCall(state, now, id, 'activity', action.functionName as string, action.input, undefined, undefined, scheduled, outbound);
-          break;
-        case ActionType.CallActivityWithRetry:
-        case ActionType.CallSubOrchestratorWithRetry: {
-          const kind = action.actionType === ActionType.CallActivityWithRetry ? 'activity' : 'subOrchestration';
-          engine.retries[String(id)] = {
-            kind,
-            name: action.functionName as string,
-            input: action.input,
-            instanceId: action.instanceId,
-            options: action.retryOptions as RetryOptionsJson,
-            failures: 0,
-            firstAttemptAt: now,
-          };
-          this.#scheduleCall(state, now, id, kind, action.functionName as string, action.input, action.instanceId, id, scheduled, outbound);
-          break;
-        }
-        case ActionType.CallSubOrchestrator:
-          this.#scheduleCall(state, now, id, 'subOrchestration', action.functionName as string, action.input, action.instanceId, undefined, scheduled, outbound);
-          break;
-        case ActionType.CreateTimer: {
-          const fireAt = String(action.fireAt);
-          scheduled.push(events.timerCreated(now, id, fireAt));
-          if (!action.isCanceled) {
-            engine.pending[String(id)] = { kind: 'timer' };
-            outbound.push({ type: 'timer', message: this.#timerMessage(record, id, Date.parse(fireAt), fireAt) });
-          }
-          break;
-        }
-        case ActionType.ContinueAsNew:
-          continueAsNew = action;
-          break;
-        default:
-          break;
-      }
-      engine.actions.push(recordOf(action, id));
+      if (outcome.kind === 'continueAsNew') continueAsNew = outcome;
+      engine.actions.push(recordOf(json, id));
     }
 
     const appended = [...newEvents, ...scheduled];
     if (stateJson.isDone) {
-      if (continueAsNew) return this.#continueAsNew(state, now, appended, outbound, consumed, encodedInput(continueAsNew.input));
+      if (continueAsNew) return this.#continueAsNew(state, now, appended, outbound, consumed, continueAsNew.input);
       const output = stateJson.output === undefined ? null : JSON.stringify(stateJson.output);
       return this.#completeEpisode(state, now, appended, outbound, consumed, { status: 'Completed', output });
     }
@@ -835,54 +747,6 @@ export class DurableEngine {
     }
     record.runtimeStatus = 'Running';
     await this.#commit(state, [...appended, events.orchestratorCompleted(now)], outbound, consumed, now);
-  }
-
-  #timerMessage(record: InstanceRecord, timerId: number, fireAtMs: number, fireAt: string): InboxMessage {
-    return {
-      id: timerMessageId(fireAtMs, record.executionId, timerId),
-      instanceId: record.instanceId,
-      executionId: record.executionId,
-      visibleAt: fireAtMs,
-      event: events.timerFired(fireAtMs, timerId, fireAt),
-    };
-  }
-
-  #scheduleCall(
-    state: InstanceState,
-    now: number,
-    id: number,
-    kind: 'activity' | 'subOrchestration',
-    name: string,
-    input: unknown,
-    childInstanceId: string | undefined,
-    retryKey: number | undefined,
-    scheduled: HistoryEvent[],
-    outbound: Outbound[],
-  ): void {
-    const { record, engine } = state;
-    if (kind === 'activity') {
-      // DTFx ScheduleTask serializes its parameter array: the input wrapped in an array (research §2.2).
-      scheduled.push(events.taskScheduled(now, id, name, JSON.stringify([input ?? null])));
-      engine.pending[String(id)] = { kind: 'activity', retryKey };
-      outbound.push({
-        type: 'activity',
-        item: { key: `${record.executionId}:${id}`, instanceId: record.instanceId, executionId: record.executionId, taskScheduledId: id, name, input: input === undefined ? null : JSON.stringify(input) },
-      });
-      return;
-    }
-    // DTFx names unnamed sub-orchestrations "<executionId>:<id>" (TaskOrchestrationContext).
-    const instanceId = childInstanceId || `${record.executionId}:${id}`;
-    const inputJson = input === undefined ? null : JSON.stringify(input);
-    scheduled.push(events.subOrchestrationCreated(now, id, name, instanceId, inputJson));
-    engine.pending[String(id)] = { kind: 'subOrchestration', retryKey };
-    outbound.push({
-      type: 'startChild',
-      instanceId,
-      executionId: deterministicGuidN(`${record.executionId}:${id}`),
-      name,
-      input: inputJson,
-      parent: { instanceId: record.instanceId, executionId: record.executionId, name: record.name, taskScheduledId: id },
-    });
   }
 
   #cancelAllPending(state: InstanceState): Outbound[] {
@@ -1156,8 +1020,9 @@ export class DurableEngine {
   }
 }
 
-function timerSuffix(executionId: string, timerId: number): string {
-  return `t${executionId}:${timerId}`;
+/** The episode context the action handlers and retry tracking write into. */
+function episodeContext(state: InstanceState, now: number): EpisodeContext {
+  return { now, instance: state.record, engine: state.engine, scheduled: [], outbound: [] };
 }
 
 export function runtimeStatusOf(record: InstanceRecord): RuntimeStatus {
