@@ -9,10 +9,11 @@ import type { HostLog } from '../log';
 import { findTrigger, type FunctionMetadata, type RpcInvocationRequest } from '../rpc/types';
 import { ConcurrencyError, TERMINAL_STATUSES, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type WorkItem } from '../store/store';
 import type { InvocationOutcome } from '../worker/invoker';
-import { ActionType, flattenActions, parseAction, recordOf, replayMismatch, type ActionJson } from './actions';
+import { ActionType, flattenActions, parseAction, recordOf, type ActionJson } from './actions';
 import { scheduleActivity, translateAction, type EpisodeContext } from './actionTranslation';
 import { messageId, timerSuffix, type Outbound } from './outbound';
 import { trackCompletion } from './retryTracking';
+import { checkReplay } from './replayCheck';
 import { activityFailure, activityInputData, activityResult } from './activityEncoding';
 import { EventType, history as events, OrchestrationStatusCode, type HistoryEvent, type ParentInstanceInfo } from './history';
 import { deterministicGuidN, newGuidN } from './instanceIds';
@@ -25,6 +26,7 @@ import { DEFAULT_POISON_POLICY, PoisonTracker, type PoisonPolicy } from './poiso
 import { StorageRecovery } from './storageRecovery';
 import { describeError, isStorageUnavailable } from '../store/storeErrors';
 import { TimerScheduler } from './timerScheduler';
+import { IdleDetector } from './idleDetector';
 import { KeyedMutex, WorkQueue } from './workQueue';
 import { unsupportedActionApi, unsupportedActionMessage } from './unsupportedApis';
 
@@ -109,13 +111,10 @@ export class DurableEngine {
   readonly #activityKeys = new Set<string>();
   /** Instances whose visible messages must wait (suspended): not runnable work for the idle check. */
   readonly #parked = new Set<string>();
-  #externalBusy = 0;
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   #stopped = false;
-  #idleCheck: NodeJS.Timeout | undefined;
   #probeWarned = false;
-  #idleWaiters: (() => void)[] = [];
-  #quietWaiters: (() => void)[] = [];
+  readonly #idle: IdleDetector;
   readonly #poison: PoisonTracker;
   readonly #activityPoison: PoisonTracker;
   readonly #recovery: StorageRecovery;
@@ -130,12 +129,17 @@ export class DurableEngine {
       if (trigger) this.#functions.set(metadata.name, { metadata, triggerName: trigger.name, triggerType: String(trigger.binding.type) });
     }
     const onQueueError = (err: unknown) => this.#log({ level: 'error', category: 'durable', message: `Unhandled error in a queued job (a host bug): ${(err as Error).stack ?? String(err)}` });
-    this.#activities = new WorkQueue(options.maxConcurrentActivityFunctions, onQueueError, () => {
-      this.#scheduleIdleCheck();
-      this.#notifyQuiet();
-    });
+    this.#activities = new WorkQueue(options.maxConcurrentActivityFunctions, onQueueError, () => this.#idle.settled());
     this.#orchestrators = new WorkQueue(options.maxConcurrentOrchestratorFunctions, onQueueError);
     this.#timers = new TimerScheduler(this.#clock, (id) => this.kick(id));
+    this.#idle = new IdleDetector({
+      work: () => ({ episodes: this.#draining.size, activities: this.#activities.size, runnable: this.#hasVisibleWork() }),
+      clock: this.#clock,
+      nextTimerDue: () => this.#timers.nextDue(),
+      log: this.#log,
+      waitingOnClock: options.waitingOnClock,
+      settleMs: options.idleSettleMs,
+    });
     this.#poison = new PoisonTracker(options.poisonPolicy ?? DEFAULT_POISON_POLICY);
     this.#activityPoison = new PoisonTracker(options.poisonPolicy ?? DEFAULT_POISON_POLICY);
     this.#recovery = new StorageRecovery({
@@ -152,7 +156,7 @@ export class DurableEngine {
   /** Loads the inbox and outstanding activity work from the store and resumes everything. */
   async start(): Promise<void> {
     await this.#reload();
-    this.#scheduleIdleCheck();
+    this.#idle.schedule();
   }
 
   /**
@@ -182,12 +186,12 @@ export class DurableEngine {
     this.#stopped = true;
     this.#timers.stop();
     this.#recovery.stop();
-    if (this.#idleCheck) clearTimeout(this.#idleCheck);
+    this.#idle.stop();
     for (const timer of this.#retryTimers) clearTimeout(timer);
     const graceMs = this.options.stopGraceMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
-      this.#whenQuiet().then(() => false),
+      this.#idle.whenQuiet().then(() => false),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
     ]);
     clearTimeout(timer);
@@ -200,40 +204,27 @@ export class DurableEngine {
     }
   }
 
-  #whenQuiet(): Promise<void> {
-    if (this.#draining.size === 0 && this.#activities.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#quietWaiters.push(resolve));
-  }
-
-  #notifyQuiet(): void {
-    if (this.#draining.size > 0 || this.#activities.size > 0) return;
-    for (const resolve of this.#quietWaiters.splice(0)) resolve();
-  }
-
   /** HTTP invocations in flight count as activity for the virtual clock. */
   beginExternalWork(): void {
-    this.#externalBusy++;
+    this.#idle.beginExternalWork();
   }
 
   endExternalWork(): void {
-    this.#externalBusy--;
-    this.#scheduleIdleCheck();
+    this.#idle.endExternalWork();
   }
 
   get isIdle(): boolean {
-    const activities = this.#activities.size - (this.options.waitingOnClock?.() ?? 0);
-    return this.#draining.size === 0 && activities <= 0 && this.#externalBusy === 0 && !this.#hasVisibleWork();
+    return this.#idle.isIdle;
   }
 
   /** Looks at the idle state again (an invocation started waiting on the clock). */
   recheckIdle(): void {
-    this.#scheduleIdleCheck();
+    this.#idle.schedule();
   }
 
   /** Resolves the next time the engine has nothing runnable (timers may still be pending). */
   whenIdle(): Promise<void> {
-    if (this.isIdle) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return this.#idle.whenIdle();
   }
 
   nextTimerDue(): number | undefined {
@@ -363,8 +354,7 @@ export class DurableEngine {
         if (this.#dirty.delete(instanceId)) this.kick(instanceId);
         else if (this.#hasVisible(instanceId)) this.#parked.add(instanceId);
         else this.#wakeWhenDue(instanceId);
-        this.#scheduleIdleCheck();
-        this.#notifyQuiet();
+        this.#idle.settled();
       });
   }
 
@@ -445,25 +435,6 @@ export class DurableEngine {
       return;
     }
     this.#timers.schedule(instanceId, Math.min(...box.map((m) => m.visibleAt)));
-  }
-
-  #scheduleIdleCheck(): void {
-    if (this.#stopped || this.#idleCheck) return;
-    // A short real delay lets in-flight callbacks settle before the idle state is acted upon.
-    this.#idleCheck = setTimeout(() => {
-      this.#idleCheck = undefined;
-      if (!this.isIdle) return;
-      const waiters = this.#idleWaiters.splice(0);
-      for (const resolve of waiters) resolve();
-      if (this.#clock.mode !== 'virtual') return;
-      const due = this.#timers.nextDue();
-      if (due === undefined) return;
-      const skip = due - this.#clock.now();
-      if (skip > 0) {
-        this.#log({ level: 'debug', category: 'clock', message: `Virtual clock skips ${skip} ms to the next durable timer.` });
-        this.#clock.advance(skip);
-      }
-    }, this.options.idleSettleMs ?? 5);
   }
 
   #mirror(message: InboxMessage): void {
@@ -709,17 +680,10 @@ export class DurableEngine {
     }
 
     // Determinism: every recorded action must be replayed identically, in the same position.
-    for (let i = 0; i < engine.actions.length; i++) {
-      const replayed = actions[i];
-      const mismatch = replayed ? replayMismatch(engine.actions[i], replayed) : `the replay emitted only ${actions.length} of the ${engine.actions.length} recorded actions`;
-      if (mismatch) {
-        const message = `Non-deterministic orchestrator detected in '${record.name}' at action ${i}: ${mismatch}. Orchestrator code must replay the same actions in the same order.`;
-        return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', message, details: '' });
-      }
-      if (replayed.actionType === ActionType.CreateTimer && replayed.isCanceled && engine.pending[String(engine.actions[i].id)]?.kind === 'timer') {
-        delete engine.pending[String(engine.actions[i].id)];
-        outbound.push({ type: 'cancelTimer', timerId: engine.actions[i].id });
-      }
+    const mismatch = checkReplay(ctx, actions);
+    if (mismatch) {
+      const message = `Non-deterministic orchestrator detected in '${record.name}' ${mismatch}. Orchestrator code must replay the same actions in the same order.`;
+      return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', message, details: '' });
     }
 
     let continueAsNew: { input: string | null } | undefined;
