@@ -19,7 +19,7 @@ import { EventType, history as events, OrchestrationStatusCode, type HistoryEven
 import { deterministicGuidN, newGuidN } from './instanceIds';
 import { readOrchestratorOutcome } from './orchestratorResult';
 import { rewindHistory } from './rewind';
-import { newEngineState, type EngineState } from './engineState';
+import { newEngineState, pendingInstanceRecord, type EngineState } from './engineState';
 import { selectBatch } from './episodeBatch';
 import { replayGuard } from './replayGuard';
 import { DEFAULT_POISON_POLICY, PoisonTracker, type PoisonPolicy } from './poison';
@@ -244,22 +244,7 @@ export class DurableEngine {
         throw new OrchestrationAlreadyExistsError(existing.runtimeStatus);
       }
       const now = this.#clock.now();
-      const record: InstanceRecord = {
-        instanceId,
-        name,
-        version,
-        executionId: (this.options.newExecutionId ?? newGuidN)(),
-        runtimeStatus: 'Pending',
-        createdTime: now,
-        lastUpdatedTime: now,
-        input,
-        output: null,
-        customStatus: null,
-        parent: null,
-        historyLength: 0,
-        engineState: JSON.stringify(newEngineState()),
-        lastConsumed: [],
-      };
+      const record = pendingInstanceRecord({ instanceId, name, version, executionId: (this.options.newExecutionId ?? newGuidN)(), input, parent: null, createdTime: now, now });
       await this.#createInstance(record, null);
     });
   }
@@ -514,24 +499,18 @@ export class DurableEngine {
     const event = start.event;
     const parentInfo = event.ParentInstance as ParentInstanceInfo | null | undefined;
     const now = this.#clock.now();
-    const record: InstanceRecord = {
+    const record = pendingInstanceRecord({
       instanceId,
       name: String(event.Name),
       version: String(event.Version ?? ''),
       executionId: start.executionId,
-      runtimeStatus: 'Pending',
-      createdTime: Date.parse(event.Timestamp) || now,
-      lastUpdatedTime: now,
       input: (event.Input as string | null | undefined) ?? null,
-      output: null,
-      customStatus: null,
       parent: parentInfo
         ? { instanceId: parentInfo.OrchestrationInstance.InstanceId, executionId: parentInfo.OrchestrationInstance.ExecutionId, name: parentInfo.Name, taskScheduledId: parentInfo.TaskScheduleId }
         : null,
-      historyLength: 0,
-      engineState: JSON.stringify(newEngineState()),
-      lastConsumed: [],
-    };
+      createdTime: Date.parse(event.Timestamp) || now,
+      now,
+    });
     this.#log({ level: 'warning', category: 'durable', message: `Instance "${instanceId}" had a start message but no instance row (a crash between the two writes): creating the row.` });
     const version = await this.#store.putInstance(record);
     const state: InstanceState = { record, committed: structuredClone(record), version, history: [], engine: newEngineState() };
@@ -858,22 +837,7 @@ export class DurableEngine {
   async #startChild(out: Extract<Outbound, { type: 'startChild' }>, now: number): Promise<void> {
     const existing = this.#cache.get(out.instanceId)?.committed ?? (await this.#store.getInstance(out.instanceId));
     if (existing?.executionId === out.executionId) return; // already created by an earlier attempt of this episode
-    const record: InstanceRecord = {
-      instanceId: out.instanceId,
-      name: out.name,
-      version: '',
-      executionId: out.executionId,
-      runtimeStatus: 'Pending',
-      createdTime: now,
-      lastUpdatedTime: now,
-      input: out.input,
-      output: null,
-      customStatus: null,
-      parent: out.parent,
-      historyLength: 0,
-      engineState: JSON.stringify(newEngineState()),
-      lastConsumed: [],
-    };
+    const record = pendingInstanceRecord({ instanceId: out.instanceId, name: out.name, version: '', executionId: out.executionId, input: out.input, parent: out.parent, createdTime: now, now });
     const parent: ParentInstanceInfo = {
       Name: out.parent.name,
       Version: '',
