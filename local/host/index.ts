@@ -14,6 +14,7 @@ import type { HistoryEvent } from './durable/history';
 import { DurableEngine } from './durable/engine';
 import type { PoisonPolicy } from './durable/poison';
 import { DurableHttpApi } from './durable/httpApi';
+import { refuseEntityFunctions } from './durable/unsupportedApis';
 import { buildRouteTable } from './http/functionRoutes';
 import { loadHostKeys, type HostKeyOptions } from './http/keys';
 import { createFrontHandler, createRpcHandler, RPC_PATH } from './http/server';
@@ -119,6 +120,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const keys = await loadHostKeys(store, options.keys);
     worker = new WorkerProcess({ appRoot, env, log, functionTimeoutMs: settings.functionTimeoutMs });
     await worker.start();
+    refuseEntityFunctions(worker.functions);
     const running = worker;
     const invoke = (request: Parameters<WorkerProcess['invoke']>[0]) => running.invoke(request);
     engine = new DurableEngine({

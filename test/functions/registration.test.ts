@@ -1,5 +1,5 @@
 // Loads every functions/ entry point the way the Node worker does — `@azure/functions` registering through
-// `@azure/functions-core`, here a minimal stand-in — then checks the registrations and calls the registered
+// `@azure/functions-core`, here the local host's shim — then checks the registrations and calls the registered
 // callbacks: the orchestrator through the real durable-functions replay, the activities against Azurite and the
 // IoT Hub emulator, the HTTP functions with a real DurableClient talking to a stub of the Durable HTTP API.
 import { after, before, test } from 'node:test';
@@ -7,7 +7,6 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as http from 'node:http';
 import * as path from 'node:path';
-import Module from 'node:module';
 import { HttpRequest, InvocationContext, type HttpResponseInit } from '@azure/functions';
 import { startAzurite, type RunningAzurite } from '../../local/azurite';
 import { startIotHubEmulator, type RunningIotHubEmulator } from '../../local/iothub';
@@ -26,32 +25,13 @@ import { UI_ROUTE } from '../../src/http/ui/uiRoutes';
 import { CANCEL_EVENT } from '../../src/orchestrations/deviceOperation';
 import type { DeviceOperationInput } from '../../src/orchestrations/deviceOperationInput';
 import { appServices, type AppServices } from '../../src/services';
-import { completes, runOrchestration, type OrchestratorHandler } from '../support/durableHistory';
+import type { RegisteredFunction } from '../../local/host/worker/coreApi';
+import { completes, functionsCoreRegistry, loadDurableTestEnvironment } from '../../local/host/testing/durableTestEnvironment';
 
-interface Registration {
-  metadata: { name: string; bindings: Record<string, Record<string, unknown>> };
-  callback: (...args: unknown[]) => unknown;
-}
-const registrations = new Map<string, Registration>();
-
-/** What the worker provides as `@azure/functions-core` (azure-functions-nodejs-worker's core API), reduced to what registration uses. */
-const coreStandIn = {
-  version: '3.10.0',
-  setProgrammingModel: (): void => undefined,
-  getProgrammingModel: (): undefined => undefined,
-  registerFunction(metadata: Registration['metadata'], callback: Registration['callback']) {
-    if (registrations.has(metadata.name)) throw new Error(`duplicate function ${metadata.name}`);
-    registrations.set(metadata.name, { metadata, callback });
-    return { dispose: () => registrations.delete(metadata.name) };
-  },
-  registerHook: () => ({ dispose: () => undefined }),
-};
-type RequireFn = (this: unknown, id: string) => unknown;
-const moduleProto = Module.prototype as unknown as { require: RequireFn };
-const originalRequire = moduleProto.require;
-moduleProto.require = function (this: unknown, id: string) {
-  return id === '@azure/functions-core' ? coreStandIn : originalRequire.call(this, id);
-};
+// The worker's `@azure/functions-core` (the local host's shim, shared with the Durable test environment).
+const registry = functionsCoreRegistry();
+const registrations = registry.functions;
+type Registration = RegisteredFunction;
 
 let azurite: RunningAzurite;
 let iotHub: RunningIotHubEmulator;
@@ -131,7 +111,6 @@ before(async () => {
 });
 
 after(async () => {
-  moduleProto.require = originalRequire;
   for (const key of Object.keys(process.env)) if (!(key in savedEnv)) delete process.env[key];
   Object.assign(process.env, savedEnv);
   await loadedServices?.iotHub.close();
@@ -207,15 +186,16 @@ const quietContext = (name: string, extra: Partial<ConstructorParameters<typeof 
   new InvocationContext({ functionName: name, invocationId: `${name}-1`, logHandler: () => undefined, ...extra });
 
 test('the registered orchestrator is the replay-wrapped generator: it runs through real history', async () => {
-  const handler = callback(FUNCTION.deviceOperationOrchestrator) as OrchestratorHandler;
+  callback(FUNCTION.deviceOperationOrchestrator);
   const retry = { firstRetryIntervalMs: 1000, maxAttempts: 2, backoffCoefficient: 2, maxRetryIntervalMs: 5000 };
   const input: DeviceOperationInput = {
     deviceId: 'reg-1', operation: 'factoryReset', request: DEFAULT_OPERATION_REQUEST, requestedAt: '2025-01-01T00:00:00.000Z',
     retry: { invoke: retry, read: retry, record: retry },
   };
-  const result = await runOrchestration(handler, {
+  // The environment runs the registered orchestrator on the local host's engine (no entry points to add).
+  const result = await loadDurableTestEnvironment([]).run({
     orchestratorName: FUNCTION.deviceOperationOrchestrator, instanceId: operationInstanceId('factoryReset', 'reg-1', 1), startAt: new Date('2025-01-01T00:00:00Z'),
-    input, makeContext: () => quietContext(FUNCTION.deviceOperationOrchestrator),
+    input,
     activities: {
       [ACTIVITY.claimOperation.name]: () => completes({ kind: 'claimed' }),
       [ACTIVITY.recordOperation.name]: () => completes(null),

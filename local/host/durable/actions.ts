@@ -35,6 +35,69 @@ export interface ActionJson {
   compoundActions?: ActionJson[];
 }
 
+/** An atomic action as the host acts on it: one variant per action type, fields checked by parseAction. */
+export type OrchestratorAction =
+  | { actionType: ActionType.CallActivity; functionName: string; input: unknown }
+  | { actionType: ActionType.CallActivityWithRetry; functionName: string; input: unknown; retryOptions: RetryOptionsJson }
+  | { actionType: ActionType.CallSubOrchestrator; functionName: string; input: unknown; instanceId: string | undefined }
+  | { actionType: ActionType.CallSubOrchestratorWithRetry; functionName: string; input: unknown; instanceId: string | undefined; retryOptions: RetryOptionsJson }
+  | { actionType: ActionType.CreateTimer; fireAt: string; isCanceled: boolean }
+  | { actionType: ActionType.WaitForExternalEvent; externalEventName: string }
+  | { actionType: ActionType.ContinueAsNew; input: unknown }
+  | UnsupportedAction;
+
+/** Entity and HTTP actions: the host refuses them (unsupportedApis.ts). */
+export type UnsupportedActionType = ActionType.CallEntity | ActionType.SignalEntity | ActionType.CallHttp | ActionType.LockEntities | ActionType.ReleaseEntities;
+type UnsupportedAction = { [K in UnsupportedActionType]: { actionType: K } }[UnsupportedActionType];
+
+export type AtomicActionType = OrchestratorAction['actionType'];
+
+function text(action: ActionJson, field: 'functionName' | 'fireAt' | 'externalEventName'): string {
+  const value = action[field];
+  if (typeof value !== 'string') throw new Error(`${ActionType[action.actionType]} action without a string ${field}`);
+  return value;
+}
+
+function retryOptions(action: ActionJson): RetryOptionsJson {
+  const options = action.retryOptions;
+  if (!options || typeof options.firstRetryIntervalInMilliseconds !== 'number' || typeof options.maxNumberOfAttempts !== 'number') {
+    throw new Error(`${ActionType[action.actionType]} action without retryOptions (firstRetryIntervalInMilliseconds, maxNumberOfAttempts)`);
+  }
+  return options;
+}
+
+/** Checks an atomic action from the worker (compound actions are flattened before) and types it. */
+export function parseAction(action: ActionJson): OrchestratorAction {
+  const type = action.actionType;
+  switch (type) {
+    case ActionType.CallActivity:
+      return { actionType: type, functionName: text(action, 'functionName'), input: action.input };
+    case ActionType.CallActivityWithRetry:
+      return { actionType: type, functionName: text(action, 'functionName'), input: action.input, retryOptions: retryOptions(action) };
+    case ActionType.CallSubOrchestrator:
+      return { actionType: type, functionName: text(action, 'functionName'), input: action.input, instanceId: action.instanceId || undefined };
+    case ActionType.CallSubOrchestratorWithRetry:
+      return { actionType: type, functionName: text(action, 'functionName'), input: action.input, instanceId: action.instanceId || undefined, retryOptions: retryOptions(action) };
+    case ActionType.CreateTimer:
+      return { actionType: type, fireAt: text(action, 'fireAt'), isCanceled: action.isCanceled === true };
+    case ActionType.WaitForExternalEvent:
+      return { actionType: type, externalEventName: text(action, 'externalEventName') };
+    case ActionType.ContinueAsNew:
+      return { actionType: type, input: action.input };
+    case ActionType.CallEntity:
+    case ActionType.SignalEntity:
+    case ActionType.CallHttp:
+    case ActionType.LockEntities:
+    case ActionType.ReleaseEntities:
+      return { actionType: type };
+    case ActionType.WhenAny:
+    case ActionType.WhenAll:
+      throw new Error(`${ActionType[type]} reached the host unflattened`);
+    default:
+      throw new Error(`Unknown orchestrator action type ${String(type)}`);
+  }
+}
+
 /** What the host remembers about an action position, to check that replays emit the same actions. */
 export interface ActionRecord {
   actionType: ActionType;
@@ -64,16 +127,6 @@ export function takesSequenceId(type: ActionType): boolean {
     type === ActionType.CallSubOrchestrator ||
     type === ActionType.CallSubOrchestratorWithRetry ||
     type === ActionType.CreateTimer
-  );
-}
-
-export function isUnsupported(type: ActionType): boolean {
-  return (
-    type === ActionType.CallEntity ||
-    type === ActionType.SignalEntity ||
-    type === ActionType.CallHttp ||
-    type === ActionType.LockEntities ||
-    type === ActionType.ReleaseEntities
   );
 }
 

@@ -7,23 +7,28 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock';
 import type { HostLog } from '../log';
 import { findTrigger, type FunctionMetadata, type RpcInvocationRequest } from '../rpc/types';
-import { ConcurrencyError, TERMINAL_STATUSES, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type ParentRef, type RuntimeStatus, type Store, type WorkItem } from '../store/store';
+import { ConcurrencyError, TERMINAL_STATUSES, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type WorkItem } from '../store/store';
 import type { InvocationOutcome } from '../worker/invoker';
-import { ActionType, encodedInput, flattenActions, isUnsupported, recordOf, replayMismatch, takesSequenceId, type ActionJson } from './actions';
+import { ActionType, flattenActions, parseAction, recordOf, type ActionJson } from './actions';
+import { scheduleActivity, translateAction, type EpisodeContext } from './actionTranslation';
+import { messageId, timerSuffix, type Outbound } from './outbound';
+import { trackCompletion } from './retryTracking';
+import { checkReplay } from './replayCheck';
 import { activityFailure, activityInputData, activityResult } from './activityEncoding';
-import { completedTaskId, EventType, history as events, OrchestrationStatusCode, type HistoryEvent, type ParentInstanceInfo } from './history';
+import { EventType, history as events, OrchestrationStatusCode, type HistoryEvent, type ParentInstanceInfo } from './history';
 import { deterministicGuidN, newGuidN } from './instanceIds';
 import { readOrchestratorOutcome } from './orchestratorResult';
 import { rewindHistory } from './rewind';
-import { newEngineState, type EngineState } from './engineState';
+import { newEngineState, pendingInstanceRecord, type EngineState } from './engineState';
 import { selectBatch } from './episodeBatch';
 import { replayGuard } from './replayGuard';
-import { retryDelayMs, retryTimeoutExpired, type RetryOptionsJson } from './retry';
 import { DEFAULT_POISON_POLICY, PoisonTracker, type PoisonPolicy } from './poison';
 import { StorageRecovery } from './storageRecovery';
 import { describeError, isStorageUnavailable } from '../store/storeErrors';
 import { TimerScheduler } from './timerScheduler';
+import { IdleDetector } from './idleDetector';
 import { KeyedMutex, WorkQueue } from './workQueue';
+import { unsupportedActionApi, unsupportedActionMessage } from './unsupportedApis';
 
 export type Invoke = (request: RpcInvocationRequest) => Promise<InvocationOutcome>;
 
@@ -40,6 +45,15 @@ export interface EngineOptions {
   poisonPolicy?: PoisonPolicy;
   /** How long stop() lets running episodes and activities finish. */
   stopGraceMs?: number;
+  /** Execution ids of new instances (default: random "N" GUIDs); the test environment makes them repeatable. */
+  newExecutionId?: () => string;
+  /**
+   * Invocations waiting for virtual time (the test environment's activity latency): they cannot progress
+   * until the clock moves, so the idle check does not count them as busy.
+   */
+  waitingOnClock?: () => number;
+  /** Real delay before the idle state is acted upon (default 5 ms: in-flight callbacks settle first). */
+  idleSettleMs?: number;
 }
 
 interface InstanceState {
@@ -51,14 +65,6 @@ interface InstanceState {
   history: HistoryEvent[];
   engine: EngineState;
 }
-
-type Outbound =
-  | { type: 'activity'; item: WorkItem }
-  | { type: 'timer'; message: InboxMessage }
-  | { type: 'cancelTimer'; timerId: number }
-  | { type: 'startChild'; instanceId: string; executionId: string; name: string; input: string | null; parent: ParentRef }
-  | { type: 'notifyParent'; message: InboxMessage }
-  | { type: 'message'; message: InboxMessage };
 
 /** DTFx OrchestrationAlreadyExistsException: a start refused by overridableExistingInstanceStates. */
 export class OrchestrationAlreadyExistsError extends Error {
@@ -79,16 +85,6 @@ export class NotFailedError extends Error {
 }
 export class NotFoundError extends Error {}
 
-
-let messageCounter = 0;
-function messageId(at: number): string {
-  messageCounter = (messageCounter + 1) % 1_000_000;
-  return `${String(Math.max(0, Math.floor(at))).padStart(15, '0')}${String(messageCounter).padStart(6, '0')}${randomUUID().slice(0, 8)}`;
-}
-
-function timerMessageId(fireAt: number, executionId: string, timerId: number): string {
-  return `${String(Math.max(0, Math.floor(fireAt))).padStart(15, '0')}t${executionId}:${timerId}`;
-}
 
 function parseJsonOrNull(text: string | null): unknown {
   if (text === null) return null;
@@ -115,13 +111,10 @@ export class DurableEngine {
   readonly #activityKeys = new Set<string>();
   /** Instances whose visible messages must wait (suspended): not runnable work for the idle check. */
   readonly #parked = new Set<string>();
-  #externalBusy = 0;
   readonly #retryTimers = new Set<NodeJS.Timeout>();
   #stopped = false;
-  #idleCheck: NodeJS.Timeout | undefined;
   #probeWarned = false;
-  #idleWaiters: (() => void)[] = [];
-  #quietWaiters: (() => void)[] = [];
+  readonly #idle: IdleDetector;
   readonly #poison: PoisonTracker;
   readonly #activityPoison: PoisonTracker;
   readonly #recovery: StorageRecovery;
@@ -136,12 +129,16 @@ export class DurableEngine {
       if (trigger) this.#functions.set(metadata.name, { metadata, triggerName: trigger.name, triggerType: String(trigger.binding.type) });
     }
     const onQueueError = (err: unknown) => this.#log({ level: 'error', category: 'durable', message: `Unhandled error in a queued job (a host bug): ${(err as Error).stack ?? String(err)}` });
-    this.#activities = new WorkQueue(options.maxConcurrentActivityFunctions, onQueueError, () => {
-      this.#scheduleIdleCheck();
-      this.#notifyQuiet();
-    });
+    this.#activities = new WorkQueue(options.maxConcurrentActivityFunctions, onQueueError, () => this.#idle.settled());
     this.#orchestrators = new WorkQueue(options.maxConcurrentOrchestratorFunctions, onQueueError);
     this.#timers = new TimerScheduler(this.#clock, (id) => this.kick(id));
+    this.#idle = new IdleDetector({
+      work: () => ({ episodes: this.#draining.size, activities: this.#activities.size, runnable: this.#hasVisibleWork() }),
+      clock: this.#clock,
+      log: this.#log,
+      waitingOnClock: options.waitingOnClock,
+      settleMs: options.idleSettleMs,
+    });
     this.#poison = new PoisonTracker(options.poisonPolicy ?? DEFAULT_POISON_POLICY);
     this.#activityPoison = new PoisonTracker(options.poisonPolicy ?? DEFAULT_POISON_POLICY);
     this.#recovery = new StorageRecovery({
@@ -158,7 +155,7 @@ export class DurableEngine {
   /** Loads the inbox and outstanding activity work from the store and resumes everything. */
   async start(): Promise<void> {
     await this.#reload();
-    this.#scheduleIdleCheck();
+    this.#idle.schedule();
   }
 
   /**
@@ -188,12 +185,12 @@ export class DurableEngine {
     this.#stopped = true;
     this.#timers.stop();
     this.#recovery.stop();
-    if (this.#idleCheck) clearTimeout(this.#idleCheck);
+    this.#idle.stop();
     for (const timer of this.#retryTimers) clearTimeout(timer);
     const graceMs = this.options.stopGraceMs ?? 10_000;
     let timer: NodeJS.Timeout | undefined;
     const timedOut = await Promise.race([
-      this.#whenQuiet().then(() => false),
+      this.#idle.whenQuiet().then(() => false),
       new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(true), graceMs))),
     ]);
     clearTimeout(timer);
@@ -206,34 +203,27 @@ export class DurableEngine {
     }
   }
 
-  #whenQuiet(): Promise<void> {
-    if (this.#draining.size === 0 && this.#activities.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.#quietWaiters.push(resolve));
-  }
-
-  #notifyQuiet(): void {
-    if (this.#draining.size > 0 || this.#activities.size > 0) return;
-    for (const resolve of this.#quietWaiters.splice(0)) resolve();
-  }
-
   /** HTTP invocations in flight count as activity for the virtual clock. */
   beginExternalWork(): void {
-    this.#externalBusy++;
+    this.#idle.beginExternalWork();
   }
 
   endExternalWork(): void {
-    this.#externalBusy--;
-    this.#scheduleIdleCheck();
+    this.#idle.endExternalWork();
   }
 
   get isIdle(): boolean {
-    return this.#draining.size === 0 && this.#activities.size === 0 && this.#externalBusy === 0 && !this.#hasVisibleWork();
+    return this.#idle.isIdle;
+  }
+
+  /** Looks at the idle state again (an invocation started waiting on the clock). */
+  recheckIdle(): void {
+    this.#idle.schedule();
   }
 
   /** Resolves the next time the engine has nothing runnable (timers may still be pending). */
   whenIdle(): Promise<void> {
-    if (this.isIdle) return Promise.resolve();
-    return new Promise((resolve) => this.#idleWaiters.push(resolve));
+    return this.#idle.whenIdle();
   }
 
   nextTimerDue(): number | undefined {
@@ -253,22 +243,7 @@ export class DurableEngine {
         throw new OrchestrationAlreadyExistsError(existing.runtimeStatus);
       }
       const now = this.#clock.now();
-      const record: InstanceRecord = {
-        instanceId,
-        name,
-        version,
-        executionId: newGuidN(),
-        runtimeStatus: 'Pending',
-        createdTime: now,
-        lastUpdatedTime: now,
-        input,
-        output: null,
-        customStatus: null,
-        parent: null,
-        historyLength: 0,
-        engineState: JSON.stringify(newEngineState()),
-        lastConsumed: [],
-      };
+      const record = pendingInstanceRecord({ instanceId, name, version, executionId: (this.options.newExecutionId ?? newGuidN)(), input, parent: null, createdTime: now, now });
       await this.#createInstance(record, null);
     });
   }
@@ -319,18 +294,15 @@ export class DurableEngine {
     await this.#store.writeHistory(instanceId, 0, rewound.history);
     state.history = rewound.history;
     const now = this.#timestamp(state);
-    const scheduled: HistoryEvent[] = [];
-    const outbound: Outbound[] = [];
-    for (const activity of rewound.activities) {
-      this.#scheduleCall(state, now, activity.taskScheduledId, 'activity', activity.name, activity.input, undefined, undefined, scheduled, outbound);
-    }
+    const ctx = episodeContext(state, now);
+    for (const activity of rewound.activities) scheduleActivity(ctx, activity.taskScheduledId, activity.name, activity.input);
     for (const child of rewound.children) {
       engine.pending[String(child.taskScheduledId)] = { kind: 'subOrchestration' };
       await this.#mutex.run(child.instanceId, () => this.#rewindLocked(child.instanceId, reason));
     }
     record.runtimeStatus = 'Pending';
     record.output = null;
-    await this.#commit(state, scheduled, outbound, [], now);
+    await this.#commit(state, ctx.scheduled, ctx.outbound, [], now);
     // A GenericEvent wakes the instance for a replay (DTFx RewindTaskOrchestrationAsync sends one too).
     await this.#enqueue({ id: messageId(now), instanceId, executionId: record.executionId, visibleAt: 0, event: { EventType: EventType.GenericEvent, EventId: -1, IsPlayed: false, Timestamp: new Date(now).toISOString(), Data: reason } });
   }
@@ -366,8 +338,7 @@ export class DurableEngine {
         if (this.#dirty.delete(instanceId)) this.kick(instanceId);
         else if (this.#hasVisible(instanceId)) this.#parked.add(instanceId);
         else this.#wakeWhenDue(instanceId);
-        this.#scheduleIdleCheck();
-        this.#notifyQuiet();
+        this.#idle.settled();
       });
   }
 
@@ -450,19 +421,6 @@ export class DurableEngine {
     this.#timers.schedule(instanceId, Math.min(...box.map((m) => m.visibleAt)));
   }
 
-  #scheduleIdleCheck(): void {
-    if (this.#stopped || this.#idleCheck) return;
-    // A short real delay lets in-flight callbacks settle before the idle state is acted upon.
-    this.#idleCheck = setTimeout(() => {
-      this.#idleCheck = undefined;
-      if (!this.isIdle) return;
-      const waiters = this.#idleWaiters.splice(0);
-      for (const resolve of waiters) resolve();
-      // The stack's clock decides whether time skips ahead: the emulator and the devices may still be busy.
-      this.#clock.settle();
-    }, 5);
-  }
-
   #mirror(message: InboxMessage): void {
     const box = this.#inbox.get(message.instanceId) ?? [];
     if (!box.some((m) => m.id === message.id)) {
@@ -540,24 +498,18 @@ export class DurableEngine {
     const event = start.event;
     const parentInfo = event.ParentInstance as ParentInstanceInfo | null | undefined;
     const now = this.#clock.now();
-    const record: InstanceRecord = {
+    const record = pendingInstanceRecord({
       instanceId,
       name: String(event.Name),
       version: String(event.Version ?? ''),
       executionId: start.executionId,
-      runtimeStatus: 'Pending',
-      createdTime: Date.parse(event.Timestamp) || now,
-      lastUpdatedTime: now,
       input: (event.Input as string | null | undefined) ?? null,
-      output: null,
-      customStatus: null,
       parent: parentInfo
         ? { instanceId: parentInfo.OrchestrationInstance.InstanceId, executionId: parentInfo.OrchestrationInstance.ExecutionId, name: parentInfo.Name, taskScheduledId: parentInfo.TaskScheduleId }
         : null,
-      historyLength: 0,
-      engineState: JSON.stringify(newEngineState()),
-      lastConsumed: [],
-    };
+      createdTime: Date.parse(event.Timestamp) || now,
+      now,
+    });
     this.#log({ level: 'warning', category: 'durable', message: `Instance "${instanceId}" had a start message but no instance row (a crash between the two writes): creating the row.` });
     const version = await this.#store.putInstance(record);
     const state: InstanceState = { record, committed: structuredClone(record), version, history: [], engine: newEngineState() };
@@ -647,45 +599,13 @@ export class DurableEngine {
     const engine = state.engine;
     const now = this.#timestamp(state);
     const newEvents: HistoryEvent[] = [events.orchestratorStarted(now)];
-    const scheduled: HistoryEvent[] = [];
-    const outbound: Outbound[] = [];
+    const ctx = episodeContext(state, now);
+    const { scheduled, outbound } = ctx;
     let hostFailure: string | undefined;
-
     for (const message of batch) {
       const event = { ...message.event };
       newEvents.push(event);
-      const id = completedTaskId(event);
-      if (id === undefined) continue;
-      const work = engine.pending[String(id)];
-      delete engine.pending[String(id)];
-      if (!work || work.retryKey === undefined) continue;
-      const retryKey = work.retryKey;
-      const retry = engine.retries[String(retryKey)];
-      if (!retry) continue;
-      const failed = event.EventType === EventType.TaskFailed || event.EventType === EventType.SubOrchestrationInstanceFailed;
-      if (work.kind === 'retryTimer') {
-        if (retry.failures >= retry.options.maxNumberOfAttempts) {
-          delete engine.retries[String(retryKey)]; // attempts exhausted: the JS now fails the task
-        } else {
-          const attemptId = engine.nextId++;
-          this.#scheduleCall(state, now, attemptId, retry.kind, retry.name, retry.input, retry.instanceId, retryKey, scheduled, outbound);
-        }
-      } else if (failed) {
-        retry.failures++;
-        if (retryTimeoutExpired(retry.options, retry.firstAttemptAt, now)) {
-          hostFailure =
-            `Retry timeout of ${retry.options.retryTimeoutInMilliseconds} ms expired for '${retry.name}' after ${retry.failures} attempt(s). ` +
-            'DTFx stops retrying without a timer here and durable-functions would wait forever (Azure/azure-functions-durable-js#629); the local host fails the instance instead.';
-        }
-        const timerId = engine.nextId++;
-        const fireAtMs = now + retryDelayMs(retry.options, retry.failures - 1);
-        const fireAt = new Date(fireAtMs).toISOString();
-        scheduled.push(events.timerCreated(now, timerId, fireAt));
-        engine.pending[String(timerId)] = { kind: 'retryTimer', retryKey };
-        outbound.push({ type: 'timer', message: this.#timerMessage(record, timerId, fireAtMs, fireAt) });
-      } else {
-        delete engine.retries[String(retryKey)];
-      }
+      hostFailure = trackCompletion(ctx, event) ?? hostFailure;
     }
 
     const historyForReplay: HistoryEvent[] = [...state.history.map((e) => ({ ...e, IsPlayed: true })), ...newEvents, ...scheduled];
@@ -738,69 +658,26 @@ export class DurableEngine {
     }
 
     // Determinism: every recorded action must be replayed identically, in the same position.
-    for (let i = 0; i < engine.actions.length; i++) {
-      const replayed = actions[i];
-      const mismatch = replayed ? replayMismatch(engine.actions[i], replayed) : `the replay emitted only ${actions.length} of the ${engine.actions.length} recorded actions`;
-      if (mismatch) {
-        const message = `Non-deterministic orchestrator detected in '${record.name}' at action ${i}: ${mismatch}. Orchestrator code must replay the same actions in the same order.`;
-        return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', message, details: '' });
-      }
-      if (replayed.actionType === ActionType.CreateTimer && replayed.isCanceled && engine.pending[String(engine.actions[i].id)]?.kind === 'timer') {
-        delete engine.pending[String(engine.actions[i].id)];
-        outbound.push({ type: 'cancelTimer', timerId: engine.actions[i].id });
-      }
+    const mismatch = checkReplay(ctx, actions);
+    if (mismatch) {
+      const message = `Non-deterministic orchestrator detected in '${record.name}' ${mismatch}. Orchestrator code must replay the same actions in the same order.`;
+      return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', message, details: '' });
     }
 
-    let continueAsNew: ActionJson | undefined;
-    for (const action of actions.slice(engine.actions.length)) {
-      if (isUnsupported(action.actionType)) {
-        const message = `Orchestrator '${record.name}' used ${ActionType[action.actionType]}, which this local host does not support (entities and callHttp are not implemented).`;
+    let continueAsNew: { input: string | null } | undefined;
+    for (const json of actions.slice(engine.actions.length)) {
+      const { id, outcome } = translateAction(parseAction(json), ctx);
+      if (outcome.kind === 'refused') {
+        const message = unsupportedActionMessage(record.name, unsupportedActionApi(outcome.actionType) ?? ActionType[outcome.actionType]);
         return this.#completeEpisode(state, now, [...newEvents, ...scheduled], outbound, consumed, { status: 'Failed', message, details: '' });
       }
-      const id = takesSequenceId(action.actionType) ? engine.nextId++ : -1;
-      switch (action.actionType) {
-        case ActionType.CallActivity:
-          this.#scheduleCall(state, now, id, 'activity', action.functionName as string, action.input, undefined, undefined, scheduled, outbound);
-          break;
-        case ActionType.CallActivityWithRetry:
-        case ActionType.CallSubOrchestratorWithRetry: {
-          const kind = action.actionType === ActionType.CallActivityWithRetry ? 'activity' : 'subOrchestration';
-          engine.retries[String(id)] = {
-            kind,
-            name: action.functionName as string,
-            input: action.input,
-            instanceId: action.instanceId,
-            options: action.retryOptions as RetryOptionsJson,
-            failures: 0,
-            firstAttemptAt: now,
-          };
-          this.#scheduleCall(state, now, id, kind, action.functionName as string, action.input, action.instanceId, id, scheduled, outbound);
-          break;
-        }
-        case ActionType.CallSubOrchestrator:
-          this.#scheduleCall(state, now, id, 'subOrchestration', action.functionName as string, action.input, action.instanceId, undefined, scheduled, outbound);
-          break;
-        case ActionType.CreateTimer: {
-          const fireAt = String(action.fireAt);
-          scheduled.push(events.timerCreated(now, id, fireAt));
-          if (!action.isCanceled) {
-            engine.pending[String(id)] = { kind: 'timer' };
-            outbound.push({ type: 'timer', message: this.#timerMessage(record, id, Date.parse(fireAt), fireAt) });
-          }
-          break;
-        }
-        case ActionType.ContinueAsNew:
-          continueAsNew = action;
-          break;
-        default:
-          break;
-      }
-      engine.actions.push(recordOf(action, id));
+      if (outcome.kind === 'continueAsNew') continueAsNew = outcome;
+      engine.actions.push(recordOf(json, id));
     }
 
     const appended = [...newEvents, ...scheduled];
     if (stateJson.isDone) {
-      if (continueAsNew) return this.#continueAsNew(state, now, appended, outbound, consumed, encodedInput(continueAsNew.input));
+      if (continueAsNew) return this.#continueAsNew(state, now, appended, outbound, consumed, continueAsNew.input);
       const output = stateJson.output === undefined ? null : JSON.stringify(stateJson.output);
       return this.#completeEpisode(state, now, appended, outbound, consumed, { status: 'Completed', output });
     }
@@ -812,54 +689,6 @@ export class DurableEngine {
     }
     record.runtimeStatus = 'Running';
     await this.#commit(state, [...appended, events.orchestratorCompleted(now)], outbound, consumed, now);
-  }
-
-  #timerMessage(record: InstanceRecord, timerId: number, fireAtMs: number, fireAt: string): InboxMessage {
-    return {
-      id: timerMessageId(fireAtMs, record.executionId, timerId),
-      instanceId: record.instanceId,
-      executionId: record.executionId,
-      visibleAt: fireAtMs,
-      event: events.timerFired(fireAtMs, timerId, fireAt),
-    };
-  }
-
-  #scheduleCall(
-    state: InstanceState,
-    now: number,
-    id: number,
-    kind: 'activity' | 'subOrchestration',
-    name: string,
-    input: unknown,
-    childInstanceId: string | undefined,
-    retryKey: number | undefined,
-    scheduled: HistoryEvent[],
-    outbound: Outbound[],
-  ): void {
-    const { record, engine } = state;
-    if (kind === 'activity') {
-      // DTFx ScheduleTask serializes its parameter array: the input wrapped in an array (research §2.2).
-      scheduled.push(events.taskScheduled(now, id, name, JSON.stringify([input ?? null])));
-      engine.pending[String(id)] = { kind: 'activity', retryKey };
-      outbound.push({
-        type: 'activity',
-        item: { key: `${record.executionId}:${id}`, instanceId: record.instanceId, executionId: record.executionId, taskScheduledId: id, name, input: input === undefined ? null : JSON.stringify(input) },
-      });
-      return;
-    }
-    // DTFx names unnamed sub-orchestrations "<executionId>:<id>" (TaskOrchestrationContext).
-    const instanceId = childInstanceId || `${record.executionId}:${id}`;
-    const inputJson = input === undefined ? null : JSON.stringify(input);
-    scheduled.push(events.subOrchestrationCreated(now, id, name, instanceId, inputJson));
-    engine.pending[String(id)] = { kind: 'subOrchestration', retryKey };
-    outbound.push({
-      type: 'startChild',
-      instanceId,
-      executionId: deterministicGuidN(`${record.executionId}:${id}`),
-      name,
-      input: inputJson,
-      parent: { instanceId: record.instanceId, executionId: record.executionId, name: record.name, taskScheduledId: id },
-    });
   }
 
   #cancelAllPending(state: InstanceState): Outbound[] {
@@ -1007,22 +836,7 @@ export class DurableEngine {
   async #startChild(out: Extract<Outbound, { type: 'startChild' }>, now: number): Promise<void> {
     const existing = this.#cache.get(out.instanceId)?.committed ?? (await this.#store.getInstance(out.instanceId));
     if (existing?.executionId === out.executionId) return; // already created by an earlier attempt of this episode
-    const record: InstanceRecord = {
-      instanceId: out.instanceId,
-      name: out.name,
-      version: '',
-      executionId: out.executionId,
-      runtimeStatus: 'Pending',
-      createdTime: now,
-      lastUpdatedTime: now,
-      input: out.input,
-      output: null,
-      customStatus: null,
-      parent: out.parent,
-      historyLength: 0,
-      engineState: JSON.stringify(newEngineState()),
-      lastConsumed: [],
-    };
+    const record = pendingInstanceRecord({ instanceId: out.instanceId, name: out.name, version: '', executionId: out.executionId, input: out.input, parent: out.parent, createdTime: now, now });
     const parent: ParentInstanceInfo = {
       Name: out.parent.name,
       Version: '',
@@ -1133,8 +947,9 @@ export class DurableEngine {
   }
 }
 
-function timerSuffix(executionId: string, timerId: number): string {
-  return `t${executionId}:${timerId}`;
+/** The episode context the action handlers and retry tracking write into. */
+function episodeContext(state: InstanceState, now: number): EpisodeContext {
+  return { now, instance: state.record, engine: state.engine, scheduled: [], outbound: [] };
 }
 
 export function runtimeStatusOf(record: InstanceRecord): RuntimeStatus {

@@ -7,6 +7,7 @@ import type { ServerResponse } from 'node:http';
 import { TERMINAL_STATUSES, type InstanceQuery, type InstanceRecord, type RuntimeStatus } from '../store/store';
 import { managementUrls, type WebhookContext } from './clientBinding';
 import { NotFailedError, OrchestrationAlreadyExistsError, type DurableEngine } from './engine';
+import { ENTITY_API_MESSAGE } from './unsupportedApis';
 import { InvalidInstanceIdError, newGuidN, validateInstanceId } from './instanceIds';
 import { statusPayload } from './statusProjection';
 
@@ -125,6 +126,7 @@ export class DurableHttpApi {
       }
       return send(res, 404);
     }
+    if (controller === 'entities') return sendError(res, 501, ENTITY_API_MESSAGE);
     return send(res, 404);
   }
 

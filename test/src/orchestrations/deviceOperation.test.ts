@@ -1,9 +1,14 @@
-// The device-operation orchestrator run through the real durable-functions replay code (createOrchestrator, the
-// wrapper df.app.orchestration registers), fed with extension-shaped histories by test/support/durableHistory.ts:
-// activities answer from scripts, timers fire on a virtual clock, `cancel` arrives as an EventRaised event.
+// The device-operation orchestrator, as functions/deviceOperation.ts registers it with df.app.orchestration, run on
+// the local host's real Durable engine in this process (local/host/testing/durableTestEnvironment.ts): activities
+// answer from scripts, timers fire on a frozen virtual clock, `cancel` is raised as an external event.
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { InvocationContext } from '@azure/functions';
+import { flattenActions, type ActionJson } from '../../../local/host/durable/actions';
+import { EventType } from '../../../local/host/durable/history';
+import {
+  completes, loadDurableTestEnvironment, throws,
+  type ActivityCall, type ActivityScript, type ExternalEvent, type RunResult,
+} from '../../../local/host/testing/durableTestEnvironment';
 import { ACTIVITY, type ClaimInput, type InvokeInput, type ReadInput, type RecordInput } from '../../../src/activities/contracts';
 import type { MethodInvocationResult } from '../../../src/domain/methodInvocation';
 import { operationInstanceId } from '../../../src/domain/operationIds';
@@ -14,22 +19,10 @@ import type { OperationOutput } from '../../../src/domain/outcomes';
 import type { TwinReadResult } from '../../../src/domain/ports';
 import type { ReportedSection } from '../../../src/domain/reportedSection';
 import { FUNCTION } from '../../../src/functionNames';
-import { backoff, CANCEL_EVENT, deviceOperationOrchestration, MAX_POLLS_PER_EXECUTION, type OperationCustomStatus } from '../../../src/orchestrations/deviceOperation';
+import { backoff, CANCEL_EVENT, MAX_POLLS_PER_EXECUTION, type OperationCustomStatus } from '../../../src/orchestrations/deviceOperation';
 import type { DeviceOperationInput, RetrySpec } from '../../../src/orchestrations/deviceOperationInput';
-import {
-  completes, EventType, flattenActions, runEpisode, runOrchestration, throws,
-  type ActivityCall, type ActivityScript, type ExternalEvent, type OrchestratorHandler, type RunResult,
-} from '../../support/durableHistory';
 
-// createOrchestrator is what df.app.orchestration wraps a generator with; it is not re-exported from the root.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const { createOrchestrator } = require('durable-functions/lib/src/util/testingUtils') as {
-  createOrchestrator(fn: typeof deviceOperationOrchestration): OrchestratorHandler;
-};
-const handler = createOrchestrator(deviceOperationOrchestration);
-const logs: string[] = [];
-const makeContext = (): InvocationContext =>
-  new InvocationContext({ functionName: FUNCTION.deviceOperationOrchestrator, invocationId: 'test-invocation', logHandler: (_l, ...args) => logs.push(args.join(' ')) });
+const env = loadDurableTestEnvironment([require.resolve('../../../functions/deviceOperation')]);
 
 const START = new Date('2025-03-01T10:00:00.000Z');
 const DEVICE = 'dev-1';
@@ -76,9 +69,9 @@ interface RunSetup {
 
 function run(setup: RunSetup): Promise<RunResult> {
   const orchestrationInput = setup.input ?? input();
-  return runOrchestration(handler, {
+  return env.run({
     orchestratorName: FUNCTION.deviceOperationOrchestrator, instanceId: operationInstanceId(orchestrationInput.operation, DEVICE, 1),
-    input: orchestrationInput, startAt: START, makeContext, activityLatencyMs: setup.latency, events: setup.events,
+    input: orchestrationInput, startAt: START, activityLatencyMs: setup.latency, events: setup.events,
     activities: {
       [ACTIVITY.claimOperation.name]: setup.claim ?? claimed,
       [ACTIVITY.invokeDeviceMethod.name]: setup.invoke ?? accepting,
@@ -313,7 +306,9 @@ test('maybeDelivered and no sign of it by the deadline: DeliveryUnconfirmed, sen
       assert.equal(out.delivery, 'unknown');
       assert.equal(out.error?.code, 'DeliveryUnconfirmed');
       assert.equal(invokes(result).length, 1);
-      assert.equal(out.completedAt, iso(ms(60_000)), 'decided at the deadline');
+      // The host's OrchestratorStarted timestamps strictly increase (research §6.5): the episode after the final
+      // zero-latency read runs 1 ms after the deadline timer's.
+      assert.equal(out.completedAt, iso(ms(60_001)), 'decided at the deadline');
       assert.deepEqual(out.deviceActivity, {
         connectionState: 'Connected', connectionStateUpdatedTime: null, connectionChangedAfterMethod: false, reportedAfterMethod: false, lastReportedStep: null,
       });
@@ -516,27 +511,27 @@ test('determinism: replaying each recorded history (with a cancel and Task.any) 
   assert.ok(first.history.some((e) => e.EventType === EventType.EventRaised && e.Name === CANCEL_EVENT));
 
   const instanceId = operationInstanceId('reboot', DEVICE, 1);
-  const replay = await runEpisode(handler, makeContext, first.history, first.lastInput, instanceId, true);
-  assert.equal(replay.state.isDone, true);
-  assert.deepEqual(replay.state.output, first.output);
-  assert.deepEqual(replay.state.actions, first.finalState.actions);
+  const replay = await env.replay(FUNCTION.deviceOperationOrchestrator, first.history, first.lastInput, instanceId);
+  assert.equal(replay?.isDone, true);
+  assert.deepEqual(replay.output, first.output);
+  assert.deepEqual(replay.actions, first.finalState.actions);
   const finalActions = first.finalState.actions[0]!;
   for (let i = 0; i < first.history.length; i++) {
     if (first.history[i]!.EventType !== EventType.OrchestratorCompleted) continue;
-    const episode = await runEpisode(handler, makeContext, first.history.slice(0, i + 1), first.lastInput, instanceId, true);
-    const actions = episode.state.actions[0] ?? [];
+    const episode = await env.replay(FUNCTION.deviceOperationOrchestrator, first.history.slice(0, i + 1), first.lastInput, instanceId);
+    const actions = episode?.actions[0] ?? [];
     // A timer canceled later is not canceled yet in the prefix: compare the atomic actions without that flag.
-    const atomic = (list: Record<string, unknown>[]): Record<string, unknown>[] => flattenActions(list).map(({ isCanceled: _c, ...rest }) => rest);
+    const atomic = (list: unknown[]): Omit<ActionJson, 'isCanceled'>[] => flattenActions(list).map(({ isCanceled: _c, ...rest }) => rest);
     assert.deepEqual(atomic(actions), atomic(finalActions).slice(0, atomic(actions).length), `prefix ending at event ${i}`);
     assert.equal(actions.length <= finalActions.length, true);
   }
 });
 
 test('transition log lines carry ids and outcomes, never the payload', async () => {
-  logs.length = 0;
   // The device reported `applying` once (one hub time), then nothing more until the deadline.
   const result = await run({ input: input('firmwareUpdate'), read: () => completes(observed({ status: 'applying' }, ms(2000))) });
   assert.equal(output(result).outcome, 'TimedOut');
+  const logs = result.logs.map((l) => l.message);
   const events = logs.filter((l) => l.includes('"event":"operation"')).map((l) => JSON.parse(l) as Record<string, unknown>);
   assert.deepEqual(events.map((e) => e.transition), ['started', 'method-accepted', 'progress', 'completed']);
   for (const event of events) {
