@@ -135,7 +135,6 @@ export class DurableEngine {
     this.#idle = new IdleDetector({
       work: () => ({ episodes: this.#draining.size, activities: this.#activities.size, runnable: this.#hasVisibleWork() }),
       clock: this.#clock,
-      log: this.#log,
       waitingOnClock: options.waitingOnClock,
       settleMs: options.idleSettleMs,
     });

@@ -3,7 +3,6 @@
 // settles (in-flight callbacks settle first); then the clock is told, and a virtual stack clock skips to the
 // earliest wait of the whole stack (the engine's next durable timer among them) once every part of it is idle. "Quiet" (nothing running, runnable messages allowed) is what stop() waits for.
 import type { Clock } from '../clock';
-import type { HostLog } from '../log';
 
 export interface EngineWork {
   episodes: number;
@@ -15,7 +14,6 @@ export interface EngineWork {
 export interface IdleDetectorOptions {
   work: () => EngineWork;
   clock: Clock;
-  log: HostLog;
   /** Activity invocations waiting for virtual time (the test environment): not busy. */
   waitingOnClock?: () => number;
   /** Real delay before the idle state is acted upon (default 5 ms). */

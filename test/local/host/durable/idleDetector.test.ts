@@ -4,12 +4,11 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createClock } from '../../../../local/host/clock';
 import { IdleDetector, type EngineWork } from '../../../../local/host/durable/idleDetector';
-import { silentLog } from '../../../../local/host/log';
 
 function detector(mode: 'virtual' | 'manual', waitingOnClock?: () => number) {
   const work: EngineWork = { episodes: 0, activities: 0, runnable: false };
   const clock = createClock(mode);
-  const idle = new IdleDetector({ work: () => work, clock, log: silentLog, settleMs: 0, waitingOnClock });
+  const idle = new IdleDetector({ work: () => work, clock, settleMs: 0, waitingOnClock });
   return { work, clock, idle };
 }
 
