@@ -5,7 +5,7 @@ import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/fu
 import { historySequenceHint, type AcquireResult, type DeviceGuard } from '../domain/deviceGuard';
 import { takeCallbackUrl, type CallbackDependencies } from './callbackSubscription';
 import { operationInstanceId } from '../domain/operationIds';
-import { MAX_METHOD_PAYLOAD_BYTES, parseOperationRequest } from '../domain/operationRequest';
+import { DEFAULT_OPERATION_REQUEST, MAX_METHOD_PAYLOAD_BYTES, parseOperationRequest } from '../domain/operationRequest';
 import { operationDefinition } from '../domain/operations/registry';
 import type { OperationKind } from '../domain/operations/operationKind';
 import type { OperationsStore } from '../domain/ports';
@@ -26,6 +26,8 @@ export interface StartDependencies {
   operations: Pick<OperationsStore, 'latest' | 'find' | 'save'>;
   retry: RetryPolicies;
   now?: () => Date;
+  /** Set when twin change events wake operations: their default poll interval becomes a slow safety net. */
+  twinEvents?: { pollIntervalSeconds: number };
   /** Completion callbacks; without them a body's callbackUrl is an unknown field. */
   callbacks?: CallbackDependencies;
 }
@@ -37,7 +39,9 @@ export async function startOperation(kind: OperationKind, request: HttpRequest, 
     readQuery(request, []);
     const rawBody = await readJsonBody(request, MAX_START_BODY_BYTES);
     const { callback, rest } = deps.callbacks === undefined ? { callback: undefined, rest: rawBody } : takeCallbackUrl(rawBody);
-    const operationRequest = parseOperationRequest(rest, operationDefinition(kind).payloadRule);
+    const defaults = deps.twinEvents === undefined ? DEFAULT_OPERATION_REQUEST
+      : { ...DEFAULT_OPERATION_REQUEST, pollIntervalSeconds: deps.twinEvents.pollIntervalSeconds };
+    const operationRequest = parseOperationRequest(rest, operationDefinition(kind).payloadRule, defaults);
     const subscription = callback === undefined ? undefined : await deps.callbacks!.check(callback);
     const requestedAt = (deps.now ?? (() => new Date()))().toISOString();
 
@@ -54,6 +58,7 @@ export async function startOperation(kind: OperationKind, request: HttpRequest, 
 
     const instanceId = acquired.lease.instanceId;
     const input: DeviceOperationInput = { deviceId, operation: kind, request: operationRequest, requestedAt, retry: deps.retry };
+    if (deps.twinEvents !== undefined) input.wakeOnTwinChange = true;
     if (subscription !== undefined) {
       // Stored before the orchestration exists, so its callback step always finds the URL (or an unsubscribe).
       try {
