@@ -13,6 +13,7 @@ export const FUNCTION = Object.freeze({
   unsubscribeCallback: 'unsubscribeCallback',
   getOperationsPage: 'getOperationsPage',
   getOperationsPageScript: 'getOperationsPageScript',
+  twinChangeEvents: 'twinChangeEvents',
 } as const);
 
 /** The start function of each kind: startReboot, startFactoryReset, startFirmwareUpdate. */
