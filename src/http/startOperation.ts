@@ -1,6 +1,7 @@
 // POST /api/devices/{deviceId}/{reboot|factoryReset|firmwareUpdate}: validate, acquire the device's lease
 // (one operation per device, atomically, across kinds), start the orchestration and answer 202 with Location →
-// the status route and Retry-After = the poll interval. The kind comes from the route alone.
+// the status route and Retry-After (./retryAfter.ts: the poll interval, 1 s with twin change events). The kind
+// comes from the route alone.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { historySequenceHint, type AcquireResult, type DeviceGuard } from '../domain/deviceGuard';
 import { takeCallbackUrl, type CallbackDependencies } from './callbackSubscription';
@@ -14,6 +15,7 @@ import type { DeviceOperationInput, RetryPolicies } from '../orchestrations/devi
 import { findInstance, holderState, isActive, type OrchestrationClient } from './durableStatus';
 import { operationCancelUrl, operationStatusUrl } from './functionKey';
 import { readQuery } from './queryParameters';
+import { operationRetryAfter } from './retryAfter';
 import { readJsonBody } from './requestBody';
 import { errorJson, errorResponse, json } from './responses';
 import { readDeviceId, startRoute } from './routes';
@@ -86,7 +88,7 @@ export async function startOperation(kind: OperationKind, request: HttpRequest, 
     const statusUrl = operationStatusUrl(request, instanceId);
     return json(202, {
       instanceId, deviceId, operation: kind, statusUrl, cancelUrl: operationCancelUrl(request, instanceId),
-    }, { Location: statusUrl, 'Retry-After': String(operationRequest.pollIntervalSeconds) });
+    }, { Location: statusUrl, 'Retry-After': String(operationRetryAfter(operationRequest.pollIntervalSeconds, input.wakeOnTwinChange === true, null, 0)) });
   } catch (err) {
     return errorResponse(err, context);
   }
