@@ -8,11 +8,12 @@ import * as path from 'node:path';
 import { createClock, type ClockMode } from './clock';
 import { readHostSettings } from './config/hostJson';
 import { buildAppEnvironment, readLocalSettingsValues } from './config/localSettings';
-import type { WebhookContext } from './durable/clientBinding';
+import { clientBindingPayload, type WebhookContext } from './durable/clientBinding';
 import type { HistoryEvent } from './durable/history';
 import { DurableEngine } from './durable/engine';
 import type { PoisonPolicy } from './durable/poison';
 import { DurableHttpApi } from './durable/httpApi';
+import { startEventHubTriggers, type EventHubTriggers } from './eventHubs/eventHubTriggers';
 import { buildRouteTable } from './http/functionRoutes';
 import { loadHostKeys, type HostKeyOptions } from './http/keys';
 import { createFrontHandler, createRpcHandler, RPC_PATH } from './http/server';
@@ -100,6 +101,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   let worker: WorkerProcess | undefined;
   let store: Store | undefined;
   let engine: DurableEngine | undefined;
+  let eventHubs: EventHubTriggers | undefined;
   try {
     const env = buildAppEnvironment(process.env, readLocalSettingsValues(appRoot), {
       FUNCTIONS_WORKER_RUNTIME: 'node',
@@ -131,10 +133,16 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     handler = createFrontHandler({ routes: buildRouteTable(worker.functions, log), routePrefix: settings.routePrefix, keys, engine, durableApi, webhook, invoke, log });
     rpcHandler = createRpcHandler(durableApi, origin, log);
     await engine.start();
+    const startedEngine = engine;
+    eventHubs = startEventHubTriggers({
+      functions: worker.functions, env, store, invoke, log, durableClientPayload: JSON.stringify(clientBindingPayload(webhook)),
+      externalWork: { begin: () => startedEngine.beginExternalWork(), end: () => startedEngine.endExternalWork() },
+    });
     log({ level: 'information', category: 'host', message: `Local host for ${appRoot} listening on ${origin} (task hub ${settings.hubName}, ${store.kind} store, ${clock.mode} clock).` });
 
     const runningEngine = engine;
     const runningStore = store;
+    const runningEventHubs = eventHubs;
     let stopped = false;
     return {
       baseUrl: origin,
@@ -151,14 +159,14 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       async stop() {
         if (stopped) return;
         stopped = true;
-        await Promise.all([close(server), close(rpcServer)]);
+        await Promise.all([close(server), close(rpcServer), runningEventHubs.stop()]);
         await runningEngine.stop();
         await running.stop();
         await runningStore.close();
       },
     };
   } catch (err) {
-    await Promise.all([close(server), close(rpcServer)]);
+    await Promise.all([close(server), close(rpcServer), eventHubs?.stop()]);
     await engine?.stop();
     await worker?.stop();
     await store?.close();
