@@ -112,6 +112,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         OPERATIONS_STORAGE: azurite.connectionString,
         IOTHUB_CONNECTION_STRING: iothub.serviceConnectionString,
         IOTHUB_CA_CERT_PATH: iothub.caCertPath,
+        // The hub's built-in Event Hubs-compatible endpoint (device telemetry and twin change events), as the portal
+        // shows it under "Built-in endpoints": read with the service policy.
+        IOTHUB_EVENTS_CONNECTION: iothub.eventHubsEndpoint.connectionString('service'),
+        IOTHUB_EVENTS_NAME: iothub.eventHubsEndpoint.name,
         DURABLE_TASK_HUB_NAME: 'DeviceRebootLocal',
         // The tests' Logic Apps stand-in listens on 127.0.0.1 over http.
         CALLBACK_ALLOW_LOOPBACK: 'true',

@@ -1,5 +1,5 @@
-// `node dist/local/iothub/cli.js [--host-name h] [--https-port n] [--mqtt-port n] [--default-ports] [--tier S1]
-//  [--units n] [--devices N] [--cert-dir dir]`: starts an emulator, prints how to reach it, stops cleanly on SIGINT/SIGTERM.
+// `node dist/local/iothub/cli.js [--host-name h] [--https-port n] [--mqtt-port n] [--events-port n] [--partitions n]
+//  [--default-ports] [--tier S1] [--units n] [--devices N] [--cert-dir dir]`: starts an emulator, prints how to reach it, stops cleanly on SIGINT/SIGTERM.
 // The printed connection strings and admin key are for this local, throw-away hub only.
 import { parseArgs } from 'node:util';
 import { DEFAULT_HTTPS_PORT, DEFAULT_MQTT_PORT } from './connectionStrings';
@@ -7,15 +7,19 @@ import { startIotHubEmulator } from './index';
 import type { QuotaTier, RunningIotHubEmulator } from './types';
 
 const USAGE = `Usage: iothub-emulator [--host-name localhost] [--https-port 8443] [--mqtt-port 8883] [--default-ports] [--bind 127.0.0.1]
-                      [--tier none|S1|S2|S3] [--units 1] [--devices N] [--cert-dir DIR] [--admin-key KEY] [--verbose]
+                      [--events-port 5672] [--partitions 4] [--tier none|S1|S2|S3] [--units 1] [--devices N] [--cert-dir DIR] [--admin-key KEY] [--verbose]
   --default-ports   HTTPS (REST and MQTT over WebSockets) on 443 and MQTT on 8883, IoT Hub's own ports: the printed
                     connection strings then carry no port and the unmodified SDKs need only them and
-                    NODE_EXTRA_CA_CERTS (binding ports below 1024 needs root or CAP_NET_BIND_SERVICE)`;
+                    NODE_EXTRA_CA_CERTS (binding ports below 1024 needs root or CAP_NET_BIND_SERVICE)
+  --events-port     plain AMQP port of the built-in Event Hubs-compatible endpoint (5672, the port the Event Hubs
+                    SDK dials for UseDevelopmentEmulator=true); --partitions sets its partition count`;
 
 export interface CliOptions {
   hostName?: string;
   httpsPort: number;
   mqttPort: number;
+  eventsPort: number;
+  partitions: number;
   bindAddress?: string;
   tier: QuotaTier;
   units: number;
@@ -39,6 +43,8 @@ export function parseCliArguments(argv: readonly string[]): CliOptions {
       'host-name': { type: 'string' },
       'https-port': { type: 'string' },
       'mqtt-port': { type: 'string' },
+      'events-port': { type: 'string' },
+      partitions: { type: 'string' },
       'default-ports': { type: 'boolean' },
       bind: { type: 'string' },
       tier: { type: 'string' },
@@ -62,6 +68,8 @@ export function parseCliArguments(argv: readonly string[]): CliOptions {
     hostName: values['host-name'],
     httpsPort: defaultPorts ? DEFAULT_HTTPS_PORT : integer(values['https-port'], 'https-port', 8443, 0, 65535),
     mqttPort: defaultPorts ? DEFAULT_MQTT_PORT : integer(values['mqtt-port'], 'mqtt-port', 8883, 0, 65535),
+    eventsPort: integer(values['events-port'], 'events-port', 5672, 0, 65535),
+    partitions: integer(values.partitions, 'partitions', 4, 1, 128),
     bindAddress: values.bind,
     tier,
     units: integer(values.units, 'units', 1, 1, 200),
@@ -85,6 +93,7 @@ export function describeEmulator(emulator: RunningIotHubEmulator, firstDevice: s
   ];
   if (firstDevice !== undefined) lines.push(`Device connection string (${firstDevice}): ${emulator.deviceConnectionString(firstDevice)}`);
   lines.push(
+    `Event Hubs-compatible endpoint (built-in events, name ${emulator.eventHubsEndpoint.name}): ${emulator.eventHubsEndpoint.connectionString('service')}`,
     `CA certificate: ${emulator.caCertPath}   (export NODE_EXTRA_CA_CERTS=${emulator.caCertPath})`,
     `Admin key: ${emulator.adminKey}   (header x-emulator-admin-key, API under https://${emulator.hostName}:${emulator.httpsPort}/_emulator/)`,
     'Press Ctrl+C to stop.',
@@ -105,6 +114,7 @@ export async function main(argv: readonly string[]): Promise<void> {
     hostName: options.hostName,
     httpsPort: options.httpsPort,
     mqttPort: options.mqttPort,
+    eventHubs: { port: options.eventsPort, partitionCount: options.partitions },
     bindAddress: options.bindAddress,
     quota: { tier: options.tier, units: options.units },
     certDir: options.certDir,

@@ -1,5 +1,5 @@
 // The hub itself, independent of transports: identity registry, twins, connections, method dispatch, jobs, quotas,
-// faults, counters and captured telemetry. REST handlers, the MQTT front end, virtual devices and the admin API all go
+// faults, counters, captured telemetry and the built-in Event Hubs-compatible endpoint its routes write to. REST handlers, the MQTT front end, virtual devices and the admin API all go
 // through these operations, so a twin update behaves the same whoever makes it.
 import { FaultTable } from './admin/faults';
 import { JobScheduler } from './jobs/jobScheduler';
@@ -12,16 +12,21 @@ import type { ThrottledOperation } from './quota/throttles';
 import { DeviceRegistry } from './registry/deviceRegistry';
 import { type DeviceIdentity, twinJson } from './registry/deviceIdentity';
 import { ifMatchAllows } from './registry/etag';
+import { BuiltInEndpoint, type BuiltInEndpointSettings } from './eventhubs/builtInEndpoint';
+import { hubNameOf } from './eventhubs/connectionString';
+import { telemetryEvent } from './eventhubs/telemetryEvent';
+import { type TwinOperation, replaceTwinBody, twinChangeEvent, updateTwinBody } from './eventhubs/twinChangeEvent';
 import { SharedAccessPolicies } from './sas/policies';
 import { TelemetryStore } from './telemetry';
 import { type JsonObject, isJsonObject } from './twin/json';
 import type { UpdateMode } from './twin/twinDocument';
-import type { PolicyName, QuotaTier } from './types';
+import type { PolicyName, QuotaTier, TelemetryMessage } from './types';
 
 export interface HubSettings {
   hostName: string;
   quota: { tier: QuotaTier; units: number; clock?: () => number };
   policyKeys?: Partial<Record<PolicyName, string>>;
+  events?: BuiltInEndpointSettings;
   log: (line: string) => void;
 }
 
@@ -33,6 +38,8 @@ export class IotHub {
   readonly faults = new FaultTable();
   readonly counters = new Counters();
   readonly telemetry = new TelemetryStore();
+  /** The built-in `events` endpoint (Event Hubs-compatible), fed by the built-in route and twin change events. */
+  readonly events: BuiltInEndpoint;
   readonly dispatcher: MethodDispatcher;
   readonly jobs: JobScheduler;
   readonly log: (line: string) => void;
@@ -44,6 +51,7 @@ export class IotHub {
     this.hostName = settings.hostName;
     this.log = settings.log;
     this.policies = new SharedAccessPolicies(settings.policyKeys);
+    this.events = new BuiltInEndpoint(settings.events);
     this.quotaGate = new QuotaGate(settings.quota.tier, settings.quota.units, settings.quota.clock);
     this.connections = new ConnectionTable(this.registry);
     this.dispatcher = new MethodDispatcher(this.registry, this.connections, this.faults, this.counters, () => this.quotaGate);
@@ -117,11 +125,14 @@ export class IotHub {
       throw hubErrors.preconditionFailed('Twin etag', ifMatch ?? '', device.twin.etag);
     }
     this.counters.increment('twinUpdates');
-    const result = device.twin.applyServiceUpdate(
-      { tags: body.tags, desired: isJsonObject(properties) ? properties.desired : undefined },
-      mode,
-      new Date().toISOString(),
-    );
+    const now = new Date().toISOString();
+    const versionBefore = device.twin.version;
+    const desired = isJsonObject(properties) ? properties.desired : undefined;
+    const result = device.twin.applyServiceUpdate({ tags: body.tags, desired }, mode, now);
+    if (device.twin.version !== versionBefore) {
+      if (mode === 'replace') this.routeTwinChange(device, 'replaceTwin', replaceTwinBody(device), now);
+      else this.routeTwinChange(device, 'updateTwin', updateTwinBody(device, { tags: sectionPatch(body.tags), desired: sectionPatch(desired) }), now);
+    }
     if (result.desiredNotification) this.notifyDesired(device, result.desiredNotification);
     return twinJson(device);
   }
@@ -150,7 +161,21 @@ export class IotHub {
     const device = this.registry.require(deviceId);
     this.counters.increment('twinUpdates');
     this.registry.touch(device);
-    return device.twin.applyReportedPatch(patch, new Date().toISOString());
+    const now = new Date().toISOString();
+    const version = device.twin.applyReportedPatch(patch, now);
+    if (isJsonObject(patch)) this.routeTwinChange(device, 'updateTwin', updateTwinBody(device, { reported: patch }), now);
+    return version;
+  }
+
+  /** The twinChangeEvents route: every accepted twin change goes to the built-in endpoint, in the device's partition. */
+  private routeTwinChange(device: DeviceIdentity, opType: TwinOperation, body: JsonObject, operationTimestamp: string): void {
+    this.events.write(twinChangeEvent(hubNameOf(this.hostName), device, opType, body, operationTimestamp));
+  }
+
+  /** A device-to-cloud message accepted from a device: kept for the admin API and routed to the built-in endpoint. */
+  acceptTelemetry(device: DeviceIdentity, message: TelemetryMessage): void {
+    this.telemetry.add(message);
+    this.events.write(telemetryEvent(message, device.generationId));
   }
 
   // ---- Administration ----
@@ -161,6 +186,7 @@ export class IotHub {
     this.registry.clear();
     this.faults.clear();
     this.telemetry.clear();
+    this.events.clear();
     this.counters.reset();
     this.quotaGate = this.quotaGate.reset();
   }
@@ -170,4 +196,10 @@ export class IotHub {
     this.dispatcher.shutdown();
     this.connections.dropAll('the emulator is stopping');
   }
+}
+
+/** A section as the service sent it; `null` (empty the section) is reported as an empty change. */
+function sectionPatch(section: unknown): JsonObject | undefined {
+  if (section === null) return {};
+  return isJsonObject(section) ? section : undefined;
 }

@@ -7,6 +7,7 @@ export type {
   DeviceCredentials,
   DeviceFault,
   EmulatorAdmin,
+  EventHubsEndpoint,
   HubFault,
   IotHubEmulatorOptions,
   PolicyName,

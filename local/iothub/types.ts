@@ -29,6 +29,30 @@ export interface IotHubEmulatorOptions {
   keepCertFiles?: boolean;
   /** Operational log lines (never secrets). */
   log?: (line: string) => void;
+  /** The built-in Event Hubs-compatible endpoint (AMQP 1.0 on bindAddress). */
+  eventHubs?: {
+    /** 0 = a free port (default). */
+    port?: number;
+    /** Partitions of the endpoint; default 4, as IoT Hub's. */
+    partitionCount?: number;
+    /** Events kept per partition, oldest dropped first; default 10,000. */
+    capacityPerPartition?: number;
+  };
+}
+
+/** The built-in `events` endpoint, as the portal's "Built-in endpoints" page describes it. */
+export interface EventHubsEndpoint {
+  /** Event Hub-compatible name (the hub's name). */
+  name: string;
+  port: number;
+  partitionIds: string[];
+  /**
+   * `Endpoint=sb://<bind address>:<port>/;SharedAccessKeyName=<policy>;SharedAccessKey=…;EntityPath=<name>;UseDevelopmentEmulator=true`
+   * for a policy with ServiceConnect; default 'service', the one the portal shows.
+   */
+  connectionString(policy?: 'iothubowner' | 'service'): string;
+  /** The partition a device's events go to. */
+  partitionIdFor(deviceId: string): string;
 }
 
 export interface RunningIotHubEmulator {
@@ -52,6 +76,8 @@ export interface RunningIotHubEmulator {
   admin: EmulatorAdmin;
   /** Key of the HTTPS admin API (header x-emulator-admin-key): options.adminKey or the generated one. */
   adminKey: string;
+  /** The built-in Event Hubs-compatible endpoint that device telemetry and twin change events are routed to. */
+  eventHubsEndpoint: EventHubsEndpoint;
   /** Closes both listeners and every connection; removes temporary files. */
   stop(): Promise<void>;
 }

@@ -71,7 +71,7 @@ function captureTelemetry(hub: IotHub, deviceId: string, propertyBag: string, bo
   const enqueuedTime = new Date().toISOString();
   systemProperties['iothub-connection-device-id'] = deviceId;
   systemProperties['iothub-enqueuedtime'] = enqueuedTime;
-  hub.telemetry.add({ deviceId, body: Buffer.from(body), properties, systemProperties, enqueuedTime });
+  hub.acceptTelemetry(device, { deviceId, body: Buffer.from(body), properties, systemProperties, enqueuedTime });
   hub.counters.increment('telemetryMessages');
   hub.registry.touch(device);
   return 'accepted';

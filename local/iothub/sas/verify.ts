@@ -5,14 +5,20 @@ import { type SasToken, decodedResource } from './token';
 
 export type SasFailure = 'malformed' | 'expired' | 'signature' | 'scope';
 
-export function signatureMatches(token: SasToken, base64Key: string): boolean {
+/**
+ * How the HMAC key is taken from the policy's key text: IoT Hub decodes it from base64; Event Hubs (and so IoT Hub's
+ * Event Hubs-compatible endpoint) signs with the text's UTF-8 bytes as they are (@azure/core-amqp createToken).
+ */
+export type KeyEncoding = 'base64' | 'utf8';
+
+export function signatureMatches(token: SasToken, base64Key: string, keyEncoding: KeyEncoding = 'base64'): boolean {
   let presented: Buffer;
   try {
     presented = Buffer.from(decodeURIComponent(token.signature), 'base64');
   } catch {
     return false;
   }
-  const expected = createHmac('sha256', Buffer.from(base64Key, 'base64'))
+  const expected = createHmac('sha256', Buffer.from(base64Key, keyEncoding))
     .update(`${token.resourceUri}\n${token.expiry}`)
     .digest();
   return presented.length === expected.length && timingSafeEqual(presented, expected);
@@ -36,8 +42,14 @@ export function scopeCovers(token: SasToken, resources: readonly string[]): bool
  * Verifies signature, expiry and scope against one key. `resources` lists every spelling of the resource being
  * accessed (bare host and host:port), since clients may sign either.
  */
-export function verifySasToken(token: SasToken, base64Key: string, resources: readonly string[], nowMs = Date.now()): SasFailure | undefined {
-  if (!signatureMatches(token, base64Key)) return 'signature';
+export function verifySasToken(
+  token: SasToken,
+  base64Key: string,
+  resources: readonly string[],
+  nowMs = Date.now(),
+  keyEncoding: KeyEncoding = 'base64',
+): SasFailure | undefined {
+  if (!signatureMatches(token, base64Key, keyEncoding)) return 'signature';
   if (isExpired(token, nowMs)) return 'expired';
   if (!scopeCovers(token, resources)) return 'scope';
   return undefined;
