@@ -77,9 +77,15 @@ export function startEventHubTriggers(options: EventHubTriggerOptions): EventHub
     const dispatch = async (events: ReceivedEventData[], context: PartitionContext): Promise<void> => {
       if (events.length === 0) return;
       const batches = many ? [events] : events.map((e) => [e]);
-      for (const batch of batches) {
-        if (!(await run(metadata, trigger.name, batch, context))) throw new Error('the language worker did not run the batch; it is read again from the last checkpoint');
-        await context.updateCheckpoint(batch[batch.length - 1]!);
+      // The checkpoint is part of the work: whenIdle() returns only once it is stored.
+      options.externalWork.begin();
+      try {
+        for (const batch of batches) {
+          if (!(await run(metadata, trigger.name, batch, context))) throw new Error('the language worker did not run the batch; it is read again from the last checkpoint');
+          await context.updateCheckpoint(batch[batch.length - 1]!);
+        }
+      } finally {
+        options.externalWork.end();
       }
     };
     const subscription = client.subscribe({
@@ -104,19 +110,14 @@ export function startEventHubTriggers(options: EventHubTriggerOptions): EventHub
         inputData.push({ name, data: { string: options.durableClientPayload } });
       }
     }
-    options.externalWork.begin();
-    try {
-      const outcome = await options.invoke({
-        invocationId: randomUUID(), functionId: metadata.functionId ?? metadata.name, inputData, triggerMetadata: payload.triggerMetadata,
-      });
-      if (outcome.error) {
-        options.log({ level: 'error', category: 'host', functionName: metadata.name, message: `Executed with an error: ${outcome.error.stack ?? outcome.error.message}` });
-        return !NOT_RUN.has(outcome.error.name);
-      }
-      return true;
-    } finally {
-      options.externalWork.end();
+    const outcome = await options.invoke({
+      invocationId: randomUUID(), functionId: metadata.functionId ?? metadata.name, inputData, triggerMetadata: payload.triggerMetadata,
+    });
+    if (outcome.error) {
+      options.log({ level: 'error', category: 'host', functionName: metadata.name, message: `Executed with an error: ${outcome.error.stack ?? outcome.error.message}` });
+      return !NOT_RUN.has(outcome.error.name);
     }
+    return true;
   }
 
   return {
