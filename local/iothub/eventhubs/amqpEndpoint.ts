@@ -13,7 +13,7 @@ import type { BuiltInEndpoint } from './builtInEndpoint';
 import { ConnectionClaims, verifyPutToken } from './claims';
 import { SELECTOR_FILTER_NAME, parseSelector, startSequenceNumber, type EventPosition } from './eventPosition';
 import { answerManagementRequest } from './managementRequest';
-import { PartitionReader } from './partitionReader';
+import { PartitionReader, RUNTIME_METRIC_CAPABILITY } from './partitionReader';
 
 export interface AmqpEndpointSettings {
   hubName: string;
@@ -101,7 +101,9 @@ export async function startAmqpEndpoint(settings: AmqpEndpointSettings): Promise
       if (!position) return refuse('amqp:invalid-field', `Unsupported event position filter ${JSON.stringify(selector)}.`);
     }
     sender.set_source({ address, filter: sender.source?.filter });
-    const reader = new PartitionReader(sender, partition, startSequenceNumber(position, partition));
+    // The client's desired capabilities (rhea's link properties read the peer's attach).
+    const withRuntimeInfo = ([] as unknown[]).concat(sender.desired_capabilities ?? []).includes(RUNTIME_METRIC_CAPABILITY);
+    const reader = new PartitionReader(sender, partition, startSequenceNumber(position, partition), withRuntimeInfo);
     readers.set(sender, reader);
     reader.pump();
   });

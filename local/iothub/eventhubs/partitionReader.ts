@@ -6,6 +6,19 @@ import type { PartitionLog, StoredEvent } from './partitionLog';
 
 const BATCH = 100;
 
+/** The receiver capability asking for the partition's last enqueued event on every delivery (trackLastEnqueuedEventProperties). */
+export const RUNTIME_METRIC_CAPABILITY = 'com.microsoft:enable-receiver-runtime-metric';
+
+function runtimeInfo(log: PartitionLog): Record<string, unknown> {
+  const newest = log.newest;
+  return {
+    last_enqueued_sequence_number: types.wrap_long(newest?.sequenceNumber ?? -1),
+    last_enqueued_offset: newest === undefined ? '-1' : String(newest.offset),
+    last_enqueued_time_utc: new Date(newest?.enqueuedAtMs ?? 0),
+    runtime_info_retrieval_time_utc: new Date(),
+  };
+}
+
 export function amqpMessageOf(event: StoredEvent): Message {
   const { user_id: userId, ...properties } = event.properties;
   return {
@@ -27,7 +40,12 @@ export class PartitionReader {
   private nextSequenceNumber: number;
   private readonly stopListening: () => void;
 
-  constructor(private readonly sender: Sender, private readonly log: PartitionLog, startSequenceNumber: number) {
+  constructor(
+    private readonly sender: Sender,
+    private readonly log: PartitionLog,
+    startSequenceNumber: number,
+    private readonly withRuntimeInfo = false,
+  ) {
     this.nextSequenceNumber = startSequenceNumber;
     this.stopListening = log.onAppend(() => this.pump());
   }
@@ -38,7 +56,9 @@ export class PartitionReader {
       if (events.length === 0) return;
       for (const event of events) {
         if (!this.sender.sendable()) return;
-        this.sender.send(amqpMessageOf(event));
+        const message = amqpMessageOf(event);
+        if (this.withRuntimeInfo) message.delivery_annotations = runtimeInfo(this.log);
+        this.sender.send(message);
         this.nextSequenceNumber = event.sequenceNumber + 1;
       }
     }
