@@ -19,6 +19,8 @@ import { StoreCheckpoints } from './storeCheckpoints';
 
 /** The extension's default maxEventBatchSize (host.json extensions.eventHubs, version 5.x). */
 export const MAX_EVENT_BATCH_SIZE = 100;
+/** How long stop() waits for the consumers to close. */
+const STOP_GRACE_MS = 3000;
 /** Worker failures that mean the function never ran: the batch is read again instead of checkpointed. */
 const NOT_RUN = new Set(['WorkerUnavailable', 'WorkerExited']);
 
@@ -123,10 +125,14 @@ export function startEventHubTriggers(options: EventHubTriggerOptions): EventHub
   return {
     listening,
     async stop() {
-      await Promise.all(running.map(async ({ client, subscription }) => {
-        await subscription.close();
-        await client.close();
-      }));
+      // client.close() stops its subscriptions and then closes the AMQP connection.
+      const closed = Promise.all(running.map(({ client }) => client.close()));
+      // A consumer whose endpoint is already going away may not finish its AMQP close: never hold the host's stop.
+      let timer: NodeJS.Timeout | undefined;
+      const bounded = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), STOP_GRACE_MS); });
+      const result = await Promise.race([closed.then(() => 'closed' as const, () => 'closed' as const), bounded]);
+      clearTimeout(timer);
+      if (result === 'timeout') options.log({ level: 'warning', category: 'host', message: `Event Hubs consumers did not close within ${STOP_GRACE_MS} ms; stopping anyway.` });
     },
   };
 }
