@@ -16,7 +16,7 @@ for (const kind of OPERATION_KINDS) {
     handler: (request, client, context) => {
       const { config, guard, operations, callbacks } = appServices();
       return startOperation(kind, request, client, context, {
-        guard, operations, retry: config.retry,
+        guard, operations, retry: config.retry, twinEvents: config.twinEvents ?? undefined,
         callbacks: callbackDependencies(callbacks, config.callbacks, config.callbacks.retry),
       });
     },

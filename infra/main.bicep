@@ -39,6 +39,12 @@ param iotHubRole string = 'Custom'
 @description('Assign the hub role. Set false when the deployer may not write role assignments on the hub; then grant it by hand (README, Deployment).')
 param grantIotHubRole bool = true
 
+@description('Route twin change events of a new hub to its built-in events endpoint with a consumer group for the app (issue 14). Set IOTHUB_EVENTS_CONNECTION afterwards (README).')
+param twinChangeEvents bool = false
+
+@description('Consumer group of the app on the built-in events endpoint.')
+param twinEventsConsumerGroup string = 'device-operations'
+
 @description('Durable Functions backend: AzureStorage (the app\'s storage account) or DurableTaskScheduler (a managed scheduler).')
 @allowed(['AzureStorage', 'DurableTaskScheduler'])
 param durableBackend string = 'AzureStorage'
@@ -145,6 +151,8 @@ module newIotHub 'app/iothub.bicep' = if (!useExistingHub) {
     tags: tags
     sku: iotHubSku
     units: int(iotHubUnits)
+    twinChangeEvents: twinChangeEvents
+    twinEventsConsumerGroup: twinEventsConsumerGroup
   }
 }
 
@@ -196,6 +204,9 @@ module functionApp 'app/function-app.bicep' = {
     iotHubSku: iotHubSku
     iotHubUnits: iotHubUnits
     durableTaskSchedulerEndpoint: useScheduler ? scheduler.outputs.endpoint : ''
+    // Only a hub this template creates gets the route; for an existing hub add it by hand (README).
+    twinEventsName: twinChangeEvents && !useExistingHub ? newIotHub.outputs.eventHubCompatibleName : ''
+    twinEventsConsumerGroup: twinEventsConsumerGroup
   }
   // Data roles first: the host starts with identity-based connections as soon as the app exists.
   dependsOn: [storageAccess, monitoringAccess]

@@ -37,6 +37,11 @@ export interface LocalStackOptions {
    * earliest wait whenever nothing is in flight anywhere) or manual (moves only with `clock.advance`).
    */
   clock?: ClockMode;
+  /**
+   * Route twin change events from the emulator's built-in endpoint to the app's Event Hubs trigger (default true);
+   * false leaves IOTHUB_EVENTS_* unset: operations poll, as on a hub without the route.
+   */
+  twinEvents?: boolean;
   /** Extra app settings, e.g. retry tuning. */
   env?: Record<string, string>;
   /** Where the app is (the folder with package.json and host.json). Default: this repository. */
@@ -123,8 +128,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         IOTHUB_CA_CERT_PATH: iothub.caCertPath,
         // The hub's built-in Event Hubs-compatible endpoint (device telemetry and twin change events), as the portal
         // shows it under "Built-in endpoints": read with the service policy.
-        IOTHUB_EVENTS_CONNECTION: iothub.eventHubsEndpoint.connectionString('service'),
-        IOTHUB_EVENTS_NAME: iothub.eventHubsEndpoint.name,
+        ...(options.twinEvents === false ? {} : {
+          IOTHUB_EVENTS_CONNECTION: iothub.eventHubsEndpoint.connectionString('service'),
+          IOTHUB_EVENTS_NAME: iothub.eventHubsEndpoint.name,
+        }),
         DURABLE_TASK_HUB_NAME: 'DeviceRebootLocal',
         // The tests' Logic Apps stand-in listens on 127.0.0.1 over http.
         CALLBACK_ALLOW_LOOPBACK: 'true',

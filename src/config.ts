@@ -26,7 +26,21 @@ export const SETTING = Object.freeze({
   iotHubSku: 'IOTHUB_SKU',
   iotHubUnits: 'IOTHUB_UNITS',
   rolloutQuotaShare: 'ROLLOUT_QUOTA_SHARE',
+  /** Twin change events (issue 14): the Event Hubs connection setting name's prefix, the hub and consumer group. */
+  twinEventsConnection: 'IOTHUB_EVENTS_CONNECTION',
+  twinEventsName: 'IOTHUB_EVENTS_NAME',
+  twinEventsConsumerGroup: 'IOTHUB_EVENTS_CONSUMER_GROUP',
+  twinEventsPollIntervalSeconds: 'TWIN_EVENTS_POLL_INTERVAL_SECONDS',
 } as const);
+
+/**
+ * An identity-based Event Hubs connection is a group of settings under one prefix; the Functions Event Hubs
+ * extension reads `<prefix>__fullyQualifiedNamespace` (functions-reference "Configure an identity-based connection").
+ */
+export const IDENTITY_CONNECTION_SUFFIX = '__fullyQualifiedNamespace';
+export const DEFAULT_TWIN_EVENTS_CONSUMER_GROUP = '$Default';
+/** With twin change events waking operations, the twin is read on a timer only as a slow safety net. */
+export const DEFAULT_TWIN_EVENTS_POLL_INTERVAL_SECONDS = 30;
 
 /** Settings the Functions host and the Durable extension read (host.json refers to DURABLE_TASK_HUB_NAME). */
 export const HOST_SETTING = Object.freeze({
@@ -66,6 +80,17 @@ export interface AppConfig {
   startGraceMs: number;
   callbackTableName: string;
   callbacks: CallbackSettings;
+  /** Twin change events routed from IoT Hub wake running operations; null = polling only. */
+  twinEvents: TwinEventsSettings | null;
+}
+
+export interface TwinEventsSettings {
+  /** Name of the connection setting (or setting prefix) the Event Hubs trigger reads: IOTHUB_EVENTS_CONNECTION. */
+  connection: string;
+  eventHubName: string;
+  consumerGroup: string;
+  /** The default poll interval of operations started while events are on (a caller's pollIntervalSeconds wins). */
+  pollIntervalSeconds: number;
 }
 
 export interface CallbackSettings {
@@ -142,7 +167,30 @@ export function loadConfig(env: Env = process.env): AppConfig {
       allowLoopback: boolean(read, SETTING.callbackAllowLoopback, false),
       retry: { maxAttempts: 6, firstRetryIntervalMs: 2_000, maxRetryIntervalMs: 60_000, backoffCoefficient: 2 },
     },
+    twinEvents: readTwinEvents(read, integer),
   });
+}
+
+/**
+ * Events are on when the connection is set, as a connection string or as an identity-based connection
+ * (`IOTHUB_EVENTS_CONNECTION__fullyQualifiedNamespace`); the Event Hub name is then required.
+ */
+export function readTwinEvents(read: Reader, integer: (name: string, min: number, max: number, fallback: number) => number): TwinEventsSettings | null {
+  const connection = SETTING.twinEventsConnection;
+  if (read(connection) === undefined && read(`${connection}${IDENTITY_CONNECTION_SUFFIX}`) === undefined) return null;
+  const eventHubName = read(SETTING.twinEventsName);
+  // Event Hub names: 1–256 letters, digits, periods, hyphens and underscores, starting and ending with a letter or digit.
+  if (eventHubName === undefined || !/^[A-Za-z0-9](?:[A-Za-z0-9._-]{0,254}[A-Za-z0-9])?$/.test(eventHubName)) {
+    throw new ConfigError(SETTING.twinEventsName, `must name the Event Hub (or the hub's Event Hub-compatible name) when ${connection} is set.`);
+  }
+  const consumerGroup = read(SETTING.twinEventsConsumerGroup) ?? DEFAULT_TWIN_EVENTS_CONSUMER_GROUP;
+  if (!/^(\$Default|[A-Za-z0-9](?:[A-Za-z0-9._-]{0,48}[A-Za-z0-9])?)$/.test(consumerGroup)) {
+    throw new ConfigError(SETTING.twinEventsConsumerGroup, 'must be $Default or 1–50 letters, digits, periods, hyphens or underscores.');
+  }
+  return {
+    connection, eventHubName, consumerGroup,
+    pollIntervalSeconds: integer(SETTING.twinEventsPollIntervalSeconds, 1, 300, DEFAULT_TWIN_EVENTS_POLL_INTERVAL_SECONDS),
+  };
 }
 
 type Reader = (name: string) => string | undefined;

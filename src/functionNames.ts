@@ -16,6 +16,7 @@ export const FUNCTION = Object.freeze({
   callbackDeliveryOrchestrator: 'callbackDelivery',
   getOperationsPage: 'getOperationsPage',
   getOperationsPageScript: 'getOperationsPageScript',
+  twinChangeEvents: 'twinChangeEvents',
 } as const);
 
 /** The start function of each kind: startReboot, startFactoryReset, startFirmwareUpdate. */

@@ -21,6 +21,9 @@ param taskHubName string
 @description('The hub\'s tier and units: rollouts pace device starts to its throttles.')
 param iotHubSku string
 param iotHubUnits string
+@description('Event Hub-compatible name of the hub\'s built-in events endpoint when twin change events are routed there; empty: polling only.')
+param twinEventsName string
+param twinEventsConsumerGroup string
 @description('Durable Task Scheduler endpoint; empty selects the Azure Storage backend.')
 param durableTaskSchedulerEndpoint string
 
@@ -76,6 +79,14 @@ var schedulerSettings = empty(durableTaskSchedulerEndpoint) ? {} : {
   AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
 }
 
+// Twin change events (issue 14): the Event Hub and consumer group the app's trigger reads. The connection itself,
+// IOTHUB_EVENTS_CONNECTION, is set by the operator (README, "Twin change events"): the built-in endpoint accepts
+// only shared access keys, which never go through this template.
+var twinEventSettings = empty(twinEventsName) ? {} : {
+  IOTHUB_EVENTS_NAME: twinEventsName
+  IOTHUB_EVENTS_CONSUMER_GROUP: twinEventsConsumerGroup
+}
+
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: name
   location: location
@@ -116,7 +127,7 @@ resource app 'Microsoft.Web/sites@2024-04-01' = {
 
   resource settings 'config' = {
     name: 'appsettings'
-    properties: union(baseSettings, schedulerSettings)
+    properties: union(baseSettings, schedulerSettings, twinEventSettings)
   }
 
   // No basic-auth publishing (FTP, SCM): deployments go through Entra ID (azd, az functionapp deploy).

@@ -9,12 +9,13 @@ import type { StackClock } from '../clock';
 import { createClock, type ClockMode } from './clock';
 import { readHostSettings } from './config/hostJson';
 import { buildAppEnvironment, readLocalSettingsValues } from './config/localSettings';
-import type { WebhookContext } from './durable/clientBinding';
+import { clientBindingPayload, type WebhookContext } from './durable/clientBinding';
 import type { HistoryEvent } from './durable/history';
 import { DurableEngine } from './durable/engine';
 import type { PoisonPolicy } from './durable/poison';
 import { DurableHttpApi } from './durable/httpApi';
 import { refuseEntityFunctions } from './durable/unsupportedApis';
+import { startEventHubTriggers, type EventHubTriggers } from './eventHubs/eventHubTriggers';
 import { buildRouteTable } from './http/functionRoutes';
 import { loadHostKeys, type HostKeyOptions } from './http/keys';
 import { createFrontHandler, createRpcHandler, RPC_PATH } from './http/server';
@@ -107,6 +108,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   let worker: WorkerProcess | undefined;
   let store: Store | undefined;
   let engine: DurableEngine | undefined;
+  let eventHubs: EventHubTriggers | undefined;
   try {
     const env = buildAppEnvironment(process.env, readLocalSettingsValues(appRoot), {
       FUNCTIONS_WORKER_RUNTIME: 'node',
@@ -141,10 +143,16 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     const joined = engine;
     leaveClock = clock.join({ name: 'local host', isIdle: () => joined.isIdle, nextDue: () => joined.nextTimerDue() });
     await engine.start();
+    const startedEngine = engine;
+    eventHubs = startEventHubTriggers({
+      functions: worker.functions, env, store, invoke, log, durableClientPayload: JSON.stringify(clientBindingPayload(webhook)),
+      externalWork: { begin: () => startedEngine.beginExternalWork(), end: () => startedEngine.endExternalWork() },
+    });
     log({ level: 'information', category: 'host', message: `Local host for ${appRoot} listening on ${origin} (task hub ${settings.hubName}, ${store.kind} store, ${clock.mode} clock).` });
 
     const runningEngine = engine;
     const runningStore = store;
+    const runningEventHubs = eventHubs;
     let stopped = false;
     return {
       baseUrl: origin,
@@ -161,7 +169,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       async stop() {
         if (stopped) return;
         stopped = true;
-        await Promise.all([close(server), close(rpcServer)]);
+        await Promise.all([close(server), close(rpcServer), runningEventHubs.stop()]);
         await runningEngine.stop();
         leaveClock?.();
         if (ownsClock) clock.dispose();
@@ -170,7 +178,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       },
     };
   } catch (err) {
-    await Promise.all([close(server), close(rpcServer)]);
+    await Promise.all([close(server), close(rpcServer), eventHubs?.stop()]);
     await engine?.stop();
     leaveClock?.();
     if (ownsClock) clock.dispose();

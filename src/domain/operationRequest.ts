@@ -44,7 +44,8 @@ export type PayloadRule = (payload: unknown) => unknown;
  * Validates an already JSON-parsed body (`undefined` = no body) and fills in defaults.
  * Throws RequestError naming the first offending field.
  */
-export function parseOperationRequest(body: unknown, payloadRule?: PayloadRule): OperationRequest {
+export function parseOperationRequest(body: unknown, payloadRule?: PayloadRule,
+  defaults: Readonly<OperationRequest> = DEFAULT_OPERATION_REQUEST): OperationRequest {
   if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body))) {
     throw invalid('body', 'The request body must be a JSON object.');
   }
@@ -54,7 +55,7 @@ export function parseOperationRequest(body: unknown, payloadRule?: PayloadRule):
       throw invalid(printable(name), `Unknown field '${printable(name)}'. Allowed fields: ${KNOWN_FIELDS.join(', ')}.`);
     }
   }
-  const request: OperationRequest = { ...DEFAULT_OPERATION_REQUEST };
+  const request: OperationRequest = { ...defaults };
   if (Object.prototype.hasOwnProperty.call(fields, 'payload')) {
     const size = jsonByteLength(fields.payload);
     if (size > MAX_METHOD_PAYLOAD_BYTES) {
@@ -67,6 +68,10 @@ export function parseOperationRequest(body: unknown, payloadRule?: PayloadRule):
   for (const field of OPERATION_REQUEST_FIELDS) {
     if (!Object.prototype.hasOwnProperty.call(fields, field.name)) continue;
     request[field.name] = integerInRange(fields[field.name], field);
+  }
+  // A default interval (e.g. the 30 s safety net with twin events) never makes a short timeout invalid.
+  if (!Object.prototype.hasOwnProperty.call(fields, 'pollIntervalSeconds')) {
+    request.pollIntervalSeconds = Math.min(request.pollIntervalSeconds, request.timeoutSeconds);
   }
   if (request.pollIntervalSeconds > request.timeoutSeconds) {
     throw invalid('pollIntervalSeconds',

@@ -1,5 +1,6 @@
 // GET /api/operations/{instanceId}: the operation's normalized status, for every kind. 202 + Location +
-// Retry-After while it runs (the asynchronous request-reply pattern Logic Apps follows), 200 with the outcome once
+// Retry-After (when the next change can be known: ./retryAfter.ts) while it runs (the asynchronous
+// request-reply pattern Logic Apps follows), 200 with the outcome once
 // it is over (whatever the outcome: `outcome` says which), 404 for ids that are not operations of this app.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { DurableOrchestrationStatus } from 'durable-functions';
@@ -7,10 +8,12 @@ import { parseInstanceId } from '../domain/operationIds';
 import { DEFAULT_OPERATION_REQUEST } from '../domain/operationRequest';
 import type { Outcome } from '../domain/outcomes';
 import { FUNCTION } from '../functionNames';
+import type { OperationCustomStatus } from '../orchestrations/deviceOperation';
 import type { DeviceOperationInput } from '../orchestrations/deviceOperationInput';
 import { findInstance, isActive, type OrchestrationClient } from './durableStatus';
 import { operationCancelUrl, operationStatusUrl } from './functionKey';
 import { readQuery } from './queryParameters';
+import { operationRetryAfter } from './retryAfter';
 import { errorJson, errorResponse, json } from './responses';
 import { ROUTE, routeParameter } from './routes';
 
@@ -19,7 +22,7 @@ import { ROUTE, routeParameter } from './routes';
  * instance, in functions/); its failure is logged, never the caller's problem.
  */
 export async function getOperationStatus(request: HttpRequest, client: Pick<OrchestrationClient, 'getStatus'>, context: InvocationContext,
-  onEnded?: (instanceId: string) => Promise<unknown>): Promise<HttpResponseInit> {
+  onEnded?: (instanceId: string) => Promise<unknown>, now: () => number = Date.now): Promise<HttpResponseInit> {
   try {
     const instanceId = routeParameter(request, ROUTE.operationStatus, 'instanceId');
     readQuery(request, []);
@@ -36,7 +39,8 @@ export async function getOperationStatus(request: HttpRequest, client: Pick<Orch
       lastUpdatedTime: isoOrNull(status.lastUpdatedTime),
     };
     if (isActive(status)) {
-      const retryAfter = input.request?.pollIntervalSeconds ?? DEFAULT_OPERATION_REQUEST.pollIntervalSeconds;
+      const retryAfter = operationRetryAfter(input.request?.pollIntervalSeconds ?? DEFAULT_OPERATION_REQUEST.pollIntervalSeconds,
+        input.wakeOnTwinChange === true, status.customStatus as Partial<OperationCustomStatus> | null, now());
       const statusUrl = operationStatusUrl(request, instanceId);
       return json(202, { ...common, customStatus: status.customStatus ?? null, statusUrl, cancelUrl: operationCancelUrl(request, instanceId) },
         { Location: statusUrl, 'Retry-After': String(retryAfter) });

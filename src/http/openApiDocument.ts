@@ -49,7 +49,7 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
   };
   const asyncHeaders = {
     Location: { type: 'string', description: 'Operation status URL (carries the function key when the route needs one).' },
-    'Retry-After': { type: 'integer', description: 'Seconds to wait before polling Location: the poll interval.' },
+    'Retry-After': { type: 'integer', description: 'Seconds to wait before polling Location: when the next change can be known (1 s while twin change events can bring the outcome, else until the next twin read, at most the poll interval).' },
   };
 
   const instanceIdParameter = { name: 'instanceId', in: 'path', required: true, type: 'string', description: 'Operation (orchestration instance) id.', 'x-ms-summary': 'Operation id', 'x-ms-visibility': 'important' };
@@ -374,6 +374,9 @@ export function buildOpenApiDocument(host: string, scheme: 'http' | 'https'): Sc
               phase: { type: 'string', enum: PHASES }, delivery: { type: 'string', enum: [...DELIVERIES] },
               step: nullable({ type: 'string' }), polls: { type: 'integer' },
               lastReported: ref('ReportedSection'), deadline: { type: 'string', format: 'date-time' },
+              sentAt: nullable({ type: 'string', format: 'date-time', description: 'When the direct method was sent.' }),
+              nextCheckAt: nullable({ type: 'string', format: 'date-time', description: 'The next timed twin read while waiting for the device.' }),
+              wakesOnTwinChange: { type: 'boolean', description: 'Twin change events wake the operation before its next timed read.' },
             },
           }),
           statusUrl: { type: 'string' },

@@ -1,11 +1,12 @@
 // POST /api/devices/{deviceId}/{reboot|factoryReset|firmwareUpdate}: validate, acquire the device's lease
 // (one operation per device, atomically, across kinds), start the orchestration and answer 202 with Location →
-// the status route and Retry-After = the poll interval. The kind comes from the route alone.
+// the status route and Retry-After (./retryAfter.ts: the poll interval, 1 s with twin change events). The kind
+// comes from the route alone.
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import { historySequenceHint, type AcquireResult, type DeviceGuard } from '../domain/deviceGuard';
 import { takeCallbackUrl, type CallbackDependencies } from './callbackSubscription';
 import { operationInstanceId } from '../domain/operationIds';
-import { MAX_METHOD_PAYLOAD_BYTES, parseOperationRequest } from '../domain/operationRequest';
+import { DEFAULT_OPERATION_REQUEST, MAX_METHOD_PAYLOAD_BYTES, parseOperationRequest } from '../domain/operationRequest';
 import { operationDefinition } from '../domain/operations/registry';
 import type { OperationKind } from '../domain/operations/operationKind';
 import type { OperationsStore } from '../domain/ports';
@@ -14,6 +15,7 @@ import type { DeviceOperationInput, RetryPolicies } from '../orchestrations/devi
 import { findInstance, holderState, isActive, type OrchestrationClient } from './durableStatus';
 import { operationCancelUrl, operationStatusUrl } from './functionKey';
 import { readQuery } from './queryParameters';
+import { operationRetryAfter } from './retryAfter';
 import { readJsonBody } from './requestBody';
 import { errorJson, errorResponse, json } from './responses';
 import { readDeviceId, startRoute } from './routes';
@@ -26,6 +28,8 @@ export interface StartDependencies {
   operations: Pick<OperationsStore, 'latest' | 'find' | 'save'>;
   retry: RetryPolicies;
   now?: () => Date;
+  /** Set when twin change events wake operations: their default poll interval becomes a slow safety net. */
+  twinEvents?: { pollIntervalSeconds: number };
   /** Completion callbacks; without them a body's callbackUrl is an unknown field. */
   callbacks?: CallbackDependencies;
 }
@@ -37,7 +41,9 @@ export async function startOperation(kind: OperationKind, request: HttpRequest, 
     readQuery(request, []);
     const rawBody = await readJsonBody(request, MAX_START_BODY_BYTES);
     const { callback, rest } = deps.callbacks === undefined ? { callback: undefined, rest: rawBody } : takeCallbackUrl(rawBody);
-    const operationRequest = parseOperationRequest(rest, operationDefinition(kind).payloadRule);
+    const defaults = deps.twinEvents === undefined ? DEFAULT_OPERATION_REQUEST
+      : { ...DEFAULT_OPERATION_REQUEST, pollIntervalSeconds: deps.twinEvents.pollIntervalSeconds };
+    const operationRequest = parseOperationRequest(rest, operationDefinition(kind).payloadRule, defaults);
     const subscription = callback === undefined ? undefined : await deps.callbacks!.check(callback);
     const requestedAt = (deps.now ?? (() => new Date()))().toISOString();
 
@@ -54,6 +60,7 @@ export async function startOperation(kind: OperationKind, request: HttpRequest, 
 
     const instanceId = acquired.lease.instanceId;
     const input: DeviceOperationInput = { deviceId, operation: kind, request: operationRequest, requestedAt, retry: deps.retry };
+    if (deps.twinEvents !== undefined) input.wakeOnTwinChange = true;
     if (subscription !== undefined) {
       // Stored before the orchestration exists, so its callback step always finds the URL (or an unsubscribe).
       try {
@@ -81,7 +88,7 @@ export async function startOperation(kind: OperationKind, request: HttpRequest, 
     const statusUrl = operationStatusUrl(request, instanceId);
     return json(202, {
       instanceId, deviceId, operation: kind, statusUrl, cancelUrl: operationCancelUrl(request, instanceId),
-    }, { Location: statusUrl, 'Retry-After': String(operationRequest.pollIntervalSeconds) });
+    }, { Location: statusUrl, 'Retry-After': String(operationRetryAfter(operationRequest.pollIntervalSeconds, input.wakeOnTwinChange === true, null, 0)) });
   } catch (err) {
     return errorResponse(err, context);
   }

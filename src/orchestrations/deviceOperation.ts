@@ -1,7 +1,8 @@
 // The device-operation orchestration, one for every kind (ARCHITECTURE.md §3, issue 8): claim the device's lease →
 // send the direct method (each attempt journaled, never sent twice) → watch the kind's reported section on durable
 // timers until the device reports completion or failure, or the deadline passes → record the outcome and free
-// the device. A `cancel` event ends it at the next wait with outcome Canceled.
+// the device. A `cancel` event ends it at the next wait with outcome Canceled. With twin change events on, a
+// `TwinChanged` event wakes the watch before its poll timer; the twin read that follows stays the source of truth.
 // Deterministic: time only from context.df.currentUtcDateTime, every I/O in an activity.
 import * as df from 'durable-functions';
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
@@ -24,6 +25,14 @@ export { backoff };
 /** The external event that cancels a running operation. */
 export const CANCEL_EVENT = 'cancel';
 
+/** Raised by the twin-change function (src/events) to the operation watching the device. */
+export const TWIN_CHANGED_EVENT = 'TwinChanged';
+
+/** What a TwinChanged event carries: the reported `$version` in the change, when the event showed it. */
+export interface TwinChangedSignal {
+  reportedVersion: number | null;
+}
+
 /** Custom status shown by the status route while the operation runs. */
 export interface OperationCustomStatus {
   phase: OperationPhase;
@@ -32,6 +41,12 @@ export interface OperationCustomStatus {
   polls: number;
   deadline: string;
   lastReported: ReportedSection | null;
+  /** When the method was sent (orchestration time): the watch for the device's report began. */
+  sentAt?: string | null;
+  /** The next timed twin read while watching (orchestration time); null outside the watch. */
+  nextCheckAt?: string | null;
+  /** Twin change events wake this operation: a report can be seen at any moment. */
+  wakesOnTwinChange?: boolean;
 }
 
 /**
@@ -39,6 +54,9 @@ export interface OperationCustomStatus {
  * history, and replay cost grows with history length (Azure/azure-functions-durable-js#221).
  */
 export const MAX_POLLS_PER_EXECUTION = 200;
+
+/** TwinChanged events that led to no read (stale or duplicated) also grow the history: same budget. */
+export const MAX_IGNORED_EVENTS_PER_EXECUTION = 200;
 
 /** Durable custom status is limited to 16 KB of JSON; keep the reported state shown there small. */
 const CUSTOM_STATUS_REPORT_BYTES = 4096;
@@ -70,11 +88,14 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
     polls: progress.polls, step: progress.step, firmwareVersion: null, methodResponse: progress.methodResponse,
     lastReported: progress.lastReported, deviceActivity: null, error: progress.uncertainty, updatedAt: now(),
   });
+  const wakesOnTwinChange = input.wakeOnTwinChange === true;
+  let nextCheckAt: string | null = null;
   const show = (phase: OperationPhase): void => {
     progress.phase = phase;
     const status: OperationCustomStatus = {
       phase, delivery: progress.delivery, step: progress.step, polls: progress.polls, deadline,
       lastReported: capReportedSection(progress.lastReported, CUSTOM_STATUS_REPORT_BYTES),
+      sentAt: progress.sentAt, nextCheckAt: phase === 'completed' ? null : nextCheckAt, wakesOnTwinChange,
     };
     ctx.setCustomStatus(status);
   };
@@ -238,9 +259,37 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
   // 3. Watch the reported section until a verdict, the deadline, or a cancel.
   const since = progress.sentAt ?? input.requestedAt;
   let pollsThisExecution = 0;
+  let ignoredEvents = 0;
   let lastReading: SectionReading | null = null;
+  // One waiter at a time: durable-functions hands each raised event to one waiter (buffering those raised while
+  // none waits), so a new one is made only after the previous one got its event.
+  let twinChange = wakesOnTwinChange ? ctx.waitForExternalEvent(TWIN_CHANGED_EVENT) : null;
+  /** Timer, TwinChanged with news, or cancel, whichever comes first; a stale event (seen version) waits on. */
+  function* nextLook(pollAt: number): Orchestration<'timer' | 'twinChange' | 'canceled'> {
+    nextCheckAt = new Date(pollAt).toISOString();
+    show(progress.phase);
+    for (;;) {
+      const timer = ctx.createTimer(new Date(pollAt));
+      if (twinChange === null || ignoredEvents >= MAX_IGNORED_EVENTS_PER_EXECUTION) {
+        return (yield* unlessCanceled(timer)) ? 'timer' : 'canceled';
+      }
+      if (cancel.isCompleted) {
+        timer.cancel();
+        return 'canceled';
+      }
+      const event: Task = twinChange;
+      const winner: unknown = yield ctx.Task.any([timer, cancel, event]);
+      if (winner === timer) return 'timer';
+      timer.cancel();
+      if (winner === cancel) return 'canceled';
+      const signal = event.result as Partial<TwinChangedSignal> | undefined;
+      twinChange = ctx.waitForExternalEvent(TWIN_CHANGED_EVENT);
+      if (isNews(signal, progress.lastReported?.reportedVersion ?? null)) return 'twinChange';
+      ignoredEvents += 1;
+    }
+  }
   for (;;) {
-    if (pollsThisExecution >= MAX_POLLS_PER_EXECUTION) {
+    if (pollsThisExecution >= MAX_POLLS_PER_EXECUTION || ignoredEvents >= MAX_IGNORED_EVENTS_PER_EXECUTION) {
       ctx.continueAsNew({ ...input, carryOver: progress } satisfies DeviceOperationInput);
       return undefined;
     }
@@ -248,8 +297,10 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
     // Before the deadline, poll at the interval and once at the deadline itself; an acceptance that came in late
     // gets one more look one interval later, so the outcome is known by deadline + one interval + a read.
     const pollAt = current < deadlineMs ? Math.min(current + request.pollIntervalSeconds * 1000, deadlineMs) : current + request.pollIntervalSeconds * 1000;
-    const lastLook = pollAt >= deadlineMs;
-    if (!(yield* unlessCanceled(ctx.createTimer(new Date(pollAt))))) return yield* finish(canceled());
+    const woke = yield* nextLook(pollAt);
+    if (woke === 'canceled') return yield* finish(canceled());
+    // An event-woken read is not the deadline's look: the timer of that look is still to come.
+    const lastLook = woke === 'timer' && pollAt >= deadlineMs;
 
     let read: TwinReadResult | null;
     try {
@@ -301,6 +352,16 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
     message: deviceActivity?.reportedAfterMethod || deviceActivity?.connectionChangedAfterMethod
       ? 'The device showed activity after the method but did not report completion by the deadline.'
       : 'The device showed no sign of activity after the method by the deadline.' } });
+}
+
+/**
+ * A TwinChanged event is news unless it names a reported `$version` the last read already saw (a duplicate, or a
+ * late event for an earlier change). Without a version either way it is news: one twin read tells.
+ */
+export function isNews(signal: Partial<TwinChangedSignal> | undefined, lastReadVersion: number | null): boolean {
+  const version = signal?.reportedVersion;
+  if (typeof version !== 'number' || lastReadVersion === null) return true;
+  return version > lastReadVersion;
 }
 
 function describeActivity(reading: SectionReading): DeviceActivity {

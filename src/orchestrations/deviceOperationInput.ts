@@ -51,6 +51,11 @@ export interface DeviceOperationInput {
    * URL is a secret, and orchestration input is visible through the Durable management API and in the history.
    */
   callback?: { key: string; retry: RetrySpec };
+  /**
+   * True when twin change events are routed to the app: a `TwinChanged` event then wakes the watch before its
+   * poll timer. Absent in inputs written before events existed (polling only).
+   */
+  wakeOnTwinChange?: boolean;
   /** Present only in executions started by continueAsNew. */
   carryOver?: OperationProgress;
 }

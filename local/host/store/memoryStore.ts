@@ -1,6 +1,6 @@
 // In-memory Store for fast tests: same contract as the Table store, including version checks.
 import type { HistoryEvent } from '../durable/history';
-import { ConcurrencyError, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type Store, type StoredHostKeys, type WorkItem } from './store';
+import { ConcurrencyError, type EventHubCheckpoint, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type Store, type StoredHostKeys, type WorkItem } from './store';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -11,6 +11,7 @@ export class MemoryStore implements Store {
   #messages = new Map<string, Map<string, InboxMessage>>();
   #workItems = new Map<string, Map<string, WorkItem>>();
   #hostKeys: StoredHostKeys | undefined;
+  #checkpoints = new Map<string, Map<string, EventHubCheckpoint>>();
 
   async init(): Promise<void> {}
   async close(): Promise<void> {}
@@ -86,6 +87,16 @@ export class MemoryStore implements Store {
 
   async writeHostKeys(keys: StoredHostKeys): Promise<void> {
     this.#hostKeys = clone(keys);
+  }
+
+  async listCheckpoints(scope: string): Promise<EventHubCheckpoint[]> {
+    return [...(this.#checkpoints.get(scope)?.values() ?? [])].map(clone);
+  }
+
+  async putCheckpoint(checkpoint: EventHubCheckpoint): Promise<void> {
+    const partitions = this.#checkpoints.get(checkpoint.scope) ?? new Map<string, EventHubCheckpoint>();
+    partitions.set(checkpoint.partitionId, clone(checkpoint));
+    this.#checkpoints.set(checkpoint.scope, partitions);
   }
 
   async putWorkItem(item: WorkItem): Promise<void> {

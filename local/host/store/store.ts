@@ -79,6 +79,18 @@ export class ConcurrencyError extends Error {
   }
 }
 
+/**
+ * Where an Event Hubs trigger's consumer group is on one partition: the last event handed to the function.
+ * The Functions extension keeps these in blob storage (azure-webjobs-eventhub); this host keeps them in its store.
+ */
+export interface EventHubCheckpoint {
+  /** `<namespace>/<event hub>/<consumer group>`, lower-cased as the SDK's blob checkpoint store does. */
+  scope: string;
+  partitionId: string;
+  offset: string;
+  sequenceNumber: number;
+}
+
 /** The host's keys as kept in storage (the Functions host keeps them in azure-webjobs-secrets). */
 export interface StoredHostKeys {
   masterKey: string;
@@ -113,6 +125,11 @@ export interface Store {
   readHostKeys(): Promise<StoredHostKeys | undefined>;
   /** Saves the host keys (replacing any saved ones). */
   writeHostKeys(keys: StoredHostKeys): Promise<void>;
+
+  /** The checkpoints of one consumer group of one Event Hub, one per partition. */
+  listCheckpoints(scope: string): Promise<EventHubCheckpoint[]>;
+  /** Replaces the checkpoint of the checkpoint's scope and partition. */
+  putCheckpoint(checkpoint: EventHubCheckpoint): Promise<void>;
 
   putWorkItem(item: WorkItem): Promise<void>;
   deleteWorkItem(instanceId: string, key: string): Promise<void>;

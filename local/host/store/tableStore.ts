@@ -1,13 +1,13 @@
 // Store on Azure Table storage (Azurite locally) through @azure/data-tables. Tables are named after the
-// task hub: <hub>Instances, <hub>History, <hub>Inbox, <hub>WorkItems, <hub>Large (overflow chunks) and
-// <hub>Secrets (the host keys).
+// task hub: <hub>Instances, <hub>History, <hub>Inbox, <hub>WorkItems, <hub>Large (overflow chunks),
+// <hub>Secrets (the host keys) and <hub>Checkpoints (Event Hubs trigger checkpoints).
 // Azure limits (64 KiB per property, 1 MiB per entity) are respected by storing payloads as UTF-8 in
 // binary (Edm.Binary) chunks of 60,000 bytes, inline when small and in <hub>Large rows when big.
 // Binary rather than string chunks also keeps multi-byte characters intact: Azurite 3.35 corrupts
 // non-ASCII text in large request bodies (a character split at a ~64 KB boundary comes back as U+FFFD).
 import { odata, RestError, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { HistoryEvent } from '../durable/history';
-import { ConcurrencyError, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type StoredHostKeys, type WorkItem } from './store';
+import { ConcurrencyError, type EventHubCheckpoint, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type StoredHostKeys, type WorkItem } from './store';
 
 type Entity = TableEntity<Record<string, unknown>>;
 
@@ -69,6 +69,7 @@ export class TableStore implements Store {
   readonly #workItems: TableClient;
   readonly #large: TableClient;
   readonly #secrets: TableClient;
+  readonly #checkpoints: TableClient;
   readonly #etags = new Map<string, string>();
 
   constructor(connectionString: string, hubName: string) {
@@ -81,10 +82,11 @@ export class TableStore implements Store {
     this.#workItems = make('WorkItems');
     this.#large = make('Large');
     this.#secrets = make('Secrets');
+    this.#checkpoints = make('Checkpoints');
   }
 
   async init(): Promise<void> {
-    for (const table of [this.#instances, this.#history, this.#inbox, this.#workItems, this.#large, this.#secrets]) {
+    for (const table of [this.#instances, this.#history, this.#inbox, this.#workItems, this.#large, this.#secrets, this.#checkpoints]) {
       try {
         await table.createTable();
       } catch (err) {
@@ -355,6 +357,24 @@ export class TableStore implements Store {
 
   async writeHostKeys(keys: StoredHostKeys): Promise<void> {
     await this.#secrets.upsertEntity({ partitionKey: 'host', rowKey: 'keys', MasterKey: keys.masterKey, FunctionKey: keys.functionKey, SystemKey: keys.systemKey }, 'Replace');
+  }
+
+  // ------------------------------------------------------------ Event Hubs trigger checkpoints
+
+  async listCheckpoints(scope: string): Promise<EventHubCheckpoint[]> {
+    const out: EventHubCheckpoint[] = [];
+    const filter = odata`PartitionKey eq ${encodeKey(scope)}`;
+    for await (const e of this.#checkpoints.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      out.push({ scope, partitionId: String(e.rowKey), offset: String(e.Offset), sequenceNumber: Number(e.SequenceNumber) });
+    }
+    return out;
+  }
+
+  async putCheckpoint(checkpoint: EventHubCheckpoint): Promise<void> {
+    await this.#checkpoints.upsertEntity({
+      partitionKey: encodeKey(checkpoint.scope), rowKey: encodeKey(checkpoint.partitionId),
+      Offset: checkpoint.offset, SequenceNumber: checkpoint.sequenceNumber,
+    }, 'Replace');
   }
 
   // ------------------------------------------------------------ activity work

@@ -5,7 +5,7 @@ import { after, before, describe, it } from 'node:test';
 import { TableClient } from '@azure/data-tables';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite/index';
 import type { LocalHost } from '../../../local/host/index';
-import { encodeKey } from '../../../local/host/store/tableStore';
+import { encodeKey, TableStore } from '../../../local/host/store/tableStore';
 import { getStatus, idTrail, startInstance, startScenarioHost, waitForStatus, webhook } from './helpers';
 
 describe('local host: Azure Table store (Azurite)', () => {
@@ -59,5 +59,20 @@ describe('local host: Azure Table store (Azurite)', () => {
     assert.equal(purge.status, 200);
     assert.equal((await getStatus(host, 'tbl page%0')).status, 404);
     assert.deepEqual(await host.history('tbl page%0'), []);
+  });
+
+  it('keeps Event Hubs trigger checkpoints per scope and partition, replacing each one', async () => {
+    const store = new TableStore(azurite.connectionString, 'CheckpointHub');
+    await store.init();
+    const scope = 'sb://127.0.0.1:5671/hub/$default';
+    await store.putCheckpoint({ scope, partitionId: '0', offset: '10', sequenceNumber: 3 });
+    await store.putCheckpoint({ scope, partitionId: '0', offset: '42', sequenceNumber: 7 });
+    await store.putCheckpoint({ scope, partitionId: '1', offset: '5', sequenceNumber: 1 });
+    await store.putCheckpoint({ scope: `${scope}-other`, partitionId: '0', offset: '1', sequenceNumber: 0 });
+    const rows = (await store.listCheckpoints(scope)).sort((a, b) => a.partitionId.localeCompare(b.partitionId));
+    assert.deepEqual(rows, [
+      { scope, partitionId: '0', offset: '42', sequenceNumber: 7 },
+      { scope, partitionId: '1', offset: '5', sequenceNumber: 1 },
+    ]);
   });
 });
