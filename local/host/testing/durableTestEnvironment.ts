@@ -321,6 +321,10 @@ function createEnvironment(registry: FunctionRegistry): DurableTestEnvironment {
             continue;
           }
           if (nextWork === Infinity) throw new Error(`instance ${options.instanceId} is ${record.runtimeStatus} but waits for nothing the environment can deliver`);
+          if (nextWork <= clock.now()) {
+            // A timer already due fires from a real setTimeout: yield to it (whenIdle alone resolves in microtasks).
+            await new Promise<void>((resolve) => setTimeout(resolve, 0));
+          }
           clock.advance(nextWork - clock.now());
           for (const sleeper of sleepers.filter((s) => s.at <= clock.now())) {
             sleepers.splice(sleepers.indexOf(sleeper), 1);
