@@ -94,7 +94,8 @@ describe('completion callbacks to a Logic Apps stand-in', () => {
     const [callback, ...more] = logicApp.requestsFor(callbackUrl);
     assert.equal(more.length, 0, 'exactly one callback');
     const { status, ...delivered } = callback!.body as Record<string, unknown>;
-    const { statusUrl: _s, devicesUrl: _d, cancelUrl: _c, ...expected } = final.body as Record<string, unknown>;
+    // Every URL of the status body carries the caller's key: none is in the callback.
+    const expected = Object.fromEntries(Object.entries(final.body as Record<string, unknown>).filter(([name]) => !name.endsWith('Url')));
     assert.equal(status, 'Succeeded');
     assert.deepEqual(delivered, expected, 'the status route\'s final body, URLs aside');
     assert.equal((delivered.counters as Record<string, number>).succeeded, ROLLOUT_DEVICES.length);
