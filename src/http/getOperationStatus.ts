@@ -30,14 +30,7 @@ export async function getOperationStatus(request: HttpRequest, client: Pick<Orch
     if (status === null) return operationNotFound();
 
     const input = (status.input ?? {}) as Partial<DeviceOperationInput>;
-    const common = {
-      instanceId,
-      deviceId: input.deviceId ?? null,
-      operation: parseInstanceId(instanceId)!.operation,
-      runtimeStatus: String(status.runtimeStatus),
-      createdTime: isoOrNull(status.createdTime),
-      lastUpdatedTime: isoOrNull(status.lastUpdatedTime),
-    };
+    const common = commonFields(instanceId, status);
     if (isActive(status)) {
       const retryAfter = operationRetryAfter(input.request?.pollIntervalSeconds ?? DEFAULT_OPERATION_REQUEST.pollIntervalSeconds,
         input.wakeOnTwinChange === true, status.customStatus as Partial<OperationCustomStatus> | null, now());
@@ -56,8 +49,17 @@ export async function getOperationStatus(request: HttpRequest, client: Pick<Orch
 
 /** The status route's final body of an operation that is over (completed, terminated or failed). */
 export function endedOperationBody(instanceId: string, status: DurableOrchestrationStatus): Record<string, unknown> & { outcome: Outcome } {
+  const common = commonFields(instanceId, status);
+  if (String(status.runtimeStatus) === 'Completed' && typeof status.output === 'object' && status.output !== null) {
+    return { ...common, ...(status.output as { outcome: Outcome }) };
+  }
+  return { ...common, outcome: endedOutcome(status), customStatus: status.customStatus ?? null, error: endedError(status) };
+}
+
+/** What every status body of an operation starts with, running or over. */
+function commonFields(instanceId: string, status: DurableOrchestrationStatus) {
   const input = (status.input ?? {}) as Partial<DeviceOperationInput>;
-  const common = {
+  return {
     instanceId,
     deviceId: input.deviceId ?? null,
     operation: parseInstanceId(instanceId)!.operation,
@@ -65,10 +67,6 @@ export function endedOperationBody(instanceId: string, status: DurableOrchestrat
     createdTime: isoOrNull(status.createdTime),
     lastUpdatedTime: isoOrNull(status.lastUpdatedTime),
   };
-  if (String(status.runtimeStatus) === 'Completed' && typeof status.output === 'object' && status.output !== null) {
-    return { ...common, ...(status.output as { outcome: Outcome }) };
-  }
-  return { ...common, outcome: endedOutcome(status), customStatus: status.customStatus ?? null, error: endedError(status) };
 }
 
 /** One of this app's operations by id, or null (not ours, or no such instance). */
