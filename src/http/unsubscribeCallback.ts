@@ -14,6 +14,7 @@ import { isRolloutId } from '../domain/rollouts/rolloutIds';
 import { isRolloutOver, type RolloutStore } from '../domain/rollouts/rolloutStore';
 import { printable } from '../domain/text';
 import { CANCEL_EVENT } from '../orchestrations/deviceOperation';
+import { ROLLOUT_CONTROL_EVENT, type RolloutControl } from '../orchestrations/rollout';
 import { isActive, type OrchestrationClient } from './durableStatus';
 import { operationStatusUrl } from './functionKey';
 import { findOperation } from './getOperationStatus';
@@ -51,6 +52,10 @@ export async function unsubscribeCallback(request: HttpRequest, client: Pick<Orc
         const summary = await deps.rollouts.read(instanceId);
         if (summary !== null && !isRolloutOver(summary.state)) {
           await deps.rollouts.requestCancel(instanceId, new Date().toISOString());
+          // As the cancel route does: the row holds the request, the event makes a wait in progress react at once.
+          const event: RolloutControl = { action: 'cancel', force: false };
+          await client.raiseEvent(instanceId, ROLLOUT_CONTROL_EVENT, event).catch((err: unknown) =>
+            context.warn(`rollout ${instanceId}: the cancel event was not delivered (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`));
           cancelRequested = true;
         }
       } else if (cancelOperation) {

@@ -34,6 +34,7 @@ test('unsubscribing a rollout', async (t) => {
       const rows = new Set([`${callbackKey(URL_TEXT)}/${ROLLOUT}`]);
       const cancels: string[] = [];
       const client = new FakeDurableClient();
+      client.put(ROLLOUT, { runtimeStatus: 'Running' });
       const request = new HttpRequest({ method: 'POST', url: `${BASE}/callbacks/unsubscribe?code=k`, headers: { 'content-type': 'application/json' },
         body: { string: JSON.stringify({ callbackUrl: URL_TEXT, cancelOperation: c.cancelOperation }) } });
       const response = await unsubscribeCallback(request, client, context(), {
@@ -47,7 +48,8 @@ test('unsubscribing a rollout', async (t) => {
       assert.deepEqual(body(response).unsubscribed, [{ instanceId: ROLLOUT, operation: null, statusUrl: `${BASE}/rollouts/${ROLLOUT}?code=k`, cancelRequested: c.cancels }]);
       assert.equal(rows.size, 0, 'the callback row is gone');
       assert.deepEqual(cancels, c.cancels ? [ROLLOUT] : []);
-      assert.equal(client.events.length, 0, 'no event is raised on a rollout');
+      assert.deepEqual(client.events.map((e) => [e.instanceId, e.eventName, e.eventData]),
+        c.cancels ? [[ROLLOUT, 'rolloutControl', { action: 'cancel', force: false }]] : [], 'the cancel wakes the rollout as its cancel route does');
       assert.ok(!JSON.stringify(body(response)).includes('secret'));
     });
   }
