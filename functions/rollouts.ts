@@ -2,10 +2,10 @@
 import { app } from '@azure/functions';
 import * as df from 'durable-functions';
 import {
-  acquireRolloutBatch, acquireRolloutRetries, closeRollout, recordRolloutBatch, resolveRolloutTargets,
+  acquireRolloutBatch, acquireRolloutRetries, closeRollout, collectRolloutOutcomes, recordRolloutBatch, resolveRolloutTargets,
 } from '../src/activities/rolloutActivities';
 import {
-  ROLLOUT_ACTIVITY, type AcquireBatchInput, type AcquireRetriesInput, type CloseRolloutInput,
+  ROLLOUT_ACTIVITY, type AcquireBatchInput, type AcquireRetriesInput, type CloseRolloutInput, type CollectOutcomesInput,
   type RecordBatchInput, type ResolveTargetsInput,
 } from '../src/activities/rolloutContracts';
 import { callbackDependencies } from '../src/http/callbackSubscription';
@@ -86,6 +86,9 @@ df.app.activity(ROLLOUT_ACTIVITY.acquireRetries.name, {
 });
 df.app.activity(ROLLOUT_ACTIVITY.recordBatch.name, {
   handler: (input: RecordBatchInput) => recordRolloutBatch(input, rolloutServices()),
+});
+df.app.activity(ROLLOUT_ACTIVITY.collectOutcomes.name, {
+  handler: (input: CollectOutcomesInput) => collectRolloutOutcomes(input, { operations: appServices().operations }),
 });
 df.app.activity(ROLLOUT_ACTIVITY.close.name, {
   handler: (input: CloseRolloutInput) => closeRollout(input, rolloutServices()),

@@ -2,6 +2,8 @@
 // record a batch's outcomes, close the rollout. Each is safe to run again with the same input.
 import type { TargetResolution, RolloutTargetSource } from '../adapters/iothub/rolloutTargets';
 import { stateOfOutcome } from '../domain/rollouts/rolloutCounters';
+import { isHubRefusal } from '../domain/rollouts/rolloutRetries';
+import type { OperationsStore } from '../domain/ports';
 import { acquireForRollout, type RolloutAcquireDependencies } from '../domain/rollouts/rolloutDeviceAcquire';
 import { afterAcquire } from '../domain/rollouts/rolloutProgress';
 import type { RolloutDevice, RolloutStore } from '../domain/rollouts/rolloutStore';
@@ -9,11 +11,13 @@ import { targetRows } from '../domain/rollouts/rolloutTargetRows';
 import type { OperationKind } from '../domain/operations/operationKind';
 import type {
   AcquireBatchInput, AcquireBatchResult, AcquireRetriesInput, AcquireRetriesResult, BatchDevice, CloseRolloutInput,
-  RecordBatchInput, ResolveTargetsInput, ResolveTargetsResult,
+  CollectedOutcome, CollectOutcomesInput, CollectOutcomesResult, RecordBatchInput, ResolveTargetsInput, ResolveTargetsResult,
 } from './rolloutContracts';
 
 /** Leases acquired at once within a batch (each is a few Table round trips). */
 const ACQUIRE_CONCURRENCY = 8;
+/** Operation records read at once when collecting outcomes (one point read each). */
+const COLLECT_CONCURRENCY = 16;
 
 export async function resolveRolloutTargets(input: ResolveTargetsInput,
   deps: { store: RolloutStore; targets: RolloutTargetSource }): Promise<ResolveTargetsResult> {
@@ -152,4 +156,28 @@ export async function closeRollout(input: CloseRolloutInput, deps: { store: Roll
     updatedAt: input.at,
   });
   return null;
+}
+
+/**
+ * Outcomes of devices an earlier execution started: their records in the operations table are the source of truth
+ * (a sub-orchestration's completion goes to the execution that started it, which continued as new). Running
+ * operations (no record yet, or no outcome) are left out.
+ */
+export async function collectRolloutOutcomes(input: CollectOutcomesInput,
+  deps: { operations: Pick<OperationsStore, 'find'> }): Promise<CollectOutcomesResult> {
+  const ended: CollectedOutcome[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < input.devices.length) {
+      const device = input.devices[next++]!;
+      const record = await deps.operations.find(device.deviceId, device.requestedAt, device.instanceId);
+      if (record === null || record.outcome === null) continue;
+      ended.push({
+        ordinal: device.ordinal, outcome: record.outcome, durationMs: record.durationMs,
+        hubRefused: isHubRefusal({ outcome: record.outcome, delivery: record.delivery, error: record.error }),
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(COLLECT_CONCURRENCY, input.devices.length) }, worker));
+  return { ended: ended.sort((a, b) => a.ordinal - b.ordinal) };
 }

@@ -78,10 +78,29 @@ export interface CloseRolloutInput {
   at: string;
 }
 
+/** Devices started by an earlier execution (their sub-orchestrations report to it, not to this one). */
+export interface CollectOutcomesInput {
+  devices: Array<{ ordinal: number; deviceId: string; instanceId: string; requestedAt: string }>;
+}
+/** One device whose operation is over, as its record in the operations table says. */
+export interface CollectedOutcome {
+  ordinal: number;
+  outcome: Outcome;
+  /** The hub refused the method (429 or 5xx) every time: nothing reached the device. */
+  hubRefused: boolean;
+  /** requestedAt → completedAt. */
+  durationMs: number | null;
+}
+/** Only the devices that are over: the output stays small. */
+export interface CollectOutcomesResult {
+  ended: CollectedOutcome[];
+}
+
 export const ROLLOUT_ACTIVITY = Object.freeze({
   resolveTargets: contract<ResolveTargetsInput, ResolveTargetsResult>('rolloutResolveTargets', ['resolved', 'tooMany']),
   acquireBatch: contract<AcquireBatchInput, AcquireBatchResult>('rolloutAcquireBatch', ['canceled', 'paused', 'acquired']),
   acquireRetries: contract<AcquireRetriesInput, AcquireRetriesResult>('rolloutAcquireRetries', ['stopped', 'acquired']),
   recordBatch: contract<RecordBatchInput, null>('rolloutRecordBatch', null),
   close: contract<CloseRolloutInput, null>('rolloutClose', null),
+  collectOutcomes: contract<CollectOutcomesInput, CollectOutcomesResult>('rolloutCollectOutcomes', null),
 });

@@ -1,20 +1,26 @@
-// The rollout orchestration (issue 11): one batch of devices per execution, then continue as new, so histories
-// stay small whatever the fleet size. A batch: wait for its start (the scheduled start, then the rate budget) on a
-// durable timer → acquire the batch's device leases in one activity (busy devices are reported, never acted on) →
-// one sub-orchestration of the existing deviceOperation orchestration per acquired device, under the lease's
-// instance id → devices that may be retried (perDevice.retries, or an attempt the hub refused with 429 before
-// anything reached the device) are acquired and run again within the batch → record the outcomes → check the
-// abort rules. A wave starts when the previous one is done (batches never cross a wave boundary and each batch
-// finishes before the next).
+// The rollout orchestration (issue 11): a sliding window. Devices start in small ticks as fast as the rate in force
+// allows (the scheduled start, the caller's rate or ramp, the hub budget, any 429 slow-down), while the devices
+// started earlier are still rebooting: no batch waits for its devices before the next one starts. A tick acquires
+// its devices' leases in one activity (busy devices are reported, never acted on) and starts one sub-orchestration
+// of the existing deviceOperation orchestration per acquired device, under the lease's instance id.
+// Histories stay bounded: after STARTS_PER_EXECUTION starts (or STEPS_PER_EXECUTION waits) the orchestration
+// continues as new without waiting for its devices. Their sub-orchestrations keep running, but their completions go
+// to the execution that started them (DTFx drops messages for another execution), so the next execution carries
+// them as `inFlight` and reads their outcomes from the operations table (the source of truth; one point read per
+// device, only once a device has been running as long as the fastest success so far), every CARRY_POLL_MS.
+// Devices started by the current execution report through their sub-orchestration tasks, at once.
+// Retries (perDevice.retries, or an attempt the hub refused with 429 before anything reached the device) queue up
+// and go first in the following ticks, paced like any start. A wave starts when every device of the previous one is
+// done (wave semantics), so the window drains only at wave boundaries and at the end.
 // Control (cancel, pause, resume) is written on the summary row, which the acquire activities read, and raised as
-// the `rolloutControl` event, which every wait of this orchestration races against: a timer wait ends early and no
-// device is tried again. (A force cancel's request also sends each in-flight device operation its own `cancel`
-// event: only a client can raise events, and activities here have none.) A paused rollout starts nothing; it
-// re-reads the row when resumed (or every PAUSE_RECHECK_MS, should the event be lost across continue-as-new).
+// the `rolloutControl` event, which every wait races against. Cancel or abort: nothing more starts, no device is
+// tried again, the in-flight ones finish (a force cancel's request also sends each in-flight device operation its
+// own `cancel` event), then the rollout closes. Pause: nothing starts and no device is tried again; in-flight
+// devices finish; the row is looked at again on resume or every PAUSE_RECHECK_MS.
 // Deterministic: time only from context.df.currentUtcDateTime, every I/O in an activity.
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
 import type { ActivityContract } from '../activities/contracts';
-import { ROLLOUT_ACTIVITY, type BatchDevice, type DeviceResult } from '../activities/rolloutContracts';
+import { ROLLOUT_ACTIVITY, type DeviceResult } from '../activities/rolloutContracts';
 import type { OperationOutput, Outcome } from '../domain/outcomes';
 import { OUTCOMES } from '../domain/outcomes';
 import { operationDefinition } from '../domain/operations/registry';
@@ -22,17 +28,17 @@ import { budgetPerMinute, burstAllowance, pollIntervalFor } from '../domain/roll
 import { describeAbort, trippedRule } from '../domain/rollouts/rolloutAbort';
 import { initialCounters } from '../domain/rollouts/rolloutCounters';
 import { rolloutEta } from '../domain/rollouts/rolloutEta';
-import { batchAllowance, nextStartAfter } from '../domain/rollouts/rolloutPacer';
+import { batchAllowance } from '../domain/rollouts/rolloutPacer';
 import { afterAcquire, afterClose, afterOutcomes } from '../domain/rollouts/rolloutProgress';
 import { callerRate, currentRate, recovered, slowedDown } from '../domain/rollouts/rolloutRamp';
-import { retryDecision, type AttemptEnd } from '../domain/rollouts/rolloutRetries';
+import { decisionFor, isHubRefusal, type AttemptEnd } from '../domain/rollouts/rolloutRetries';
 import type { RolloutState } from '../domain/rollouts/rolloutStore';
 import { waveEnds } from '../domain/rollouts/rolloutWaves';
 import { FUNCTION } from '../functionNames';
 import { retryOptions } from './deviceOperation';
 import type { DeviceOperationInput } from './deviceOperationInput';
 import { rolloutCallback } from './rolloutCallback';
-import type { RolloutInput, RolloutProgress } from './rolloutInput';
+import type { InFlightDevice, QueuedRetry, RolloutInput, RolloutProgress } from './rolloutInput';
 
 /** The external event raised by cancel, pause and resume (after they wrote the summary row). */
 export const ROLLOUT_CONTROL_EVENT = 'rolloutControl';
@@ -42,8 +48,18 @@ export interface RolloutControl {
 }
 /** A paused rollout re-reads its row this often even without a resume event. */
 export const PAUSE_RECHECK_MS = 30_000;
-/** While a batch runs, outcomes so far are written this often (counters and device rows move mid-batch). */
+/** Outcomes are written this often (counters and device rows move while devices run). */
 export const PROGRESS_FLUSH_MS = 2_000;
+/** Devices an earlier execution started are looked up in the operations table this often. */
+export const CARRY_POLL_MS = 2_000;
+/** Starts per execution before continuing as new (each start adds two history events). */
+export const STARTS_PER_EXECUTION = 200;
+/** Waits per execution before continuing as new (timers, events and lookups also grow the history). */
+export const STEPS_PER_EXECUTION = 300;
+/** A 429 halves the rate at most this often (the refusals of one burst are one signal)... */
+export const SLOW_DOWN_SPACING_MS = 5_000;
+/** ...and after this long without one, each start wins back a quarter of it. */
+export const RECOVERY_AFTER_MS = 10_000;
 /** Durable timers longer than this are split across executions (a scheduled start up to 30 days ahead). */
 const MAX_TIMER_MS = 6 * 86_400_000;
 
@@ -54,15 +70,6 @@ export interface RolloutOutput {
 }
 
 type Orchestration<T> = Generator<Task, T, unknown>;
-interface Attempt {
-  device: BatchDevice & { instanceId: string };
-  /** Attempts started (hub refusals excluded). */
-  attempts: number;
-  refusals: number;
-  requestedAt: string;
-  /** How the previous attempt ended (for a device that is not tried again after all). */
-  last?: Outcome;
-}
 
 export function* rolloutOrchestration(context: OrchestrationContext): Orchestration<RolloutOutput | undefined> {
   const ctx = context.df;
@@ -87,23 +94,11 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
 
   // One control-event task at a time: durable-functions hands an event to the newest waiting task.
   let control = ctx.waitForExternalEvent(ROLLOUT_CONTROL_EVENT);
-  /** Consumes a control event that arrived; true when it asks to stop starting devices (cancel or pause). */
-  const takeControl = (): boolean => {
+  const takeControl = (): Partial<RolloutControl> => {
     const event = (control.result ?? {}) as Partial<RolloutControl>;
     control = ctx.waitForExternalEvent(ROLLOUT_CONTROL_EVENT);
-    return event.action === 'cancel' || event.action === 'pause';
+    return event;
   };
-  /** Waits until `untilMs` unless a cancel or pause (with `anyEvent`, any control event) comes first (false then). */
-  function* waitUntil(untilMs: number, anyEvent = false): Orchestration<boolean> {
-    while (untilMs > nowMs()) {
-      const timer: TimerTask = ctx.createTimer(new Date(Math.min(untilMs, nowMs() + MAX_TIMER_MS)));
-      const winner: unknown = yield ctx.Task.any([timer, control]);
-      if (winner === timer) continue;
-      timer.cancel();
-      if (takeControl() || anyEvent) return false;
-    }
-    return true;
-  }
 
   let progress = input.progress;
   if (progress === undefined) {
@@ -112,7 +107,7 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
       const resolved = yield* call(ROLLOUT_ACTIVITY.resolveTargets, { rolloutId, query: input.target.query, waves: input.waves, limit: input.limit, at: now() });
       if (resolved.kind === 'tooMany') {
         const empty: RolloutProgress = {
-          total: 0, waveEnds: [0], cursor: 0, wave: 0, counters: initialCounters(0), notBefore: null, slowDown: 1, lastBatchMs: null,
+          total: 0, waveEnds: [0], cursor: 0, wave: 0, counters: initialCounters(0), notBefore: null, slowDown: 1, deviceMs: null,
         };
         return yield* close(empty, 'failed', `The target query matches more than ${resolved.limit} devices; narrow it.`);
       }
@@ -122,141 +117,253 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     }
     progress = {
       total, waveEnds: waveEnds(total, input.waves), cursor: 0, wave: 0, counters: initialCounters(total), notBefore: input.startAt,
-      slowDown: 1, lastBatchMs: null,
+      slowDown: 1, deviceMs: null,
     };
   }
 
-  // Skip waves that are done (or rounded to no devices).
-  while (progress.wave < progress.waveEnds.length - 1 && progress.cursor >= progress.waveEnds[progress.wave]!) progress.wave += 1;
-  if (progress.cursor >= progress.total) return yield* close(progress, 'completed', null);
-
-  // Pace: the batch starts no earlier than the scheduled start and the rate allow (a cancel or pause cuts the wait short).
-  const hubPerMinute = input.budget === null ? null : budgetPerMinute(input.budget, reportedUpdates);
-  const rateOf = (p: RolloutProgress): number | null => currentRate(callerRate(input.rate, p.counters.succeeded), hubPerMinute, p.slowDown);
-  const rate = rateOf(progress);
-  if (progress.notBefore !== null) yield* waitUntil(Date.parse(progress.notBefore));
-  const burst = input.budget === null ? input.batchSize : Math.min(input.batchSize, burstAllowance(input.budget, reportedUpdates));
-  const from = progress.cursor;
-  const to = Math.min(from + batchAllowance(burst, rate), progress.waveEnds[progress.wave]!);
-  const requestedAt = now();
-  const batchStartMs = nowMs();
-  const acquired = yield* call(ROLLOUT_ACTIVITY.acquireBatch, {
-    rolloutId, operation: input.operation, requestedAt, from, to, counters: progress.counters, currentWave: progress.wave + 1, currentRate: rate,
-  });
-  if (acquired.kind === 'canceled') return yield* close(progress, 'canceled', null);
-  if (acquired.kind === 'paused') {
-    // Nothing started; wait for a resume (or a cancel), then look at the row again in a fresh execution (a
-    // scheduled start still waits for its time).
-    yield* waitUntil(nowMs() + PAUSE_RECHECK_MS, true);
-    ctx.continueAsNew({ ...input, progress } satisfies RolloutInput);
-    return undefined;
-  }
-  let counters = afterAcquire(progress.counters, acquired.devices);
-
-  // Attempts in rounds: every device of the round at once, then those to try again.
-  let round: Attempt[] = acquired.devices.filter((d): d is BatchDevice & { instanceId: string } => d.instanceId !== null)
-    .map((device) => ({ device, attempts: 1, refusals: 0, requestedAt }));
-  /** Final outcomes not yet written; written every PROGRESS_FLUSH_MS while attempts run, so counters move mid-batch. */
+  const { total, waveEnds: ends } = progress;
+  const lastWave = ends.length - 1;
+  let { cursor, wave, counters, slowDown, deviceMs } = progress;
+  let slowDownChangedMs = progress.slowDownChangedMs ?? null;
+  let carried: InFlightDevice[] = [...(progress.inFlight ?? [])];
+  let retryQueue: QueuedRetry[] = [...(progress.retryQueue ?? [])];
+  let stopping = progress.stopping ?? null;
+  let own: Array<{ device: InFlightDevice; task: Task }> = [];
   let unrecorded: DeviceResult[] = [];
-  let started = round.length;
-  let slowDown = progress.slowDown;
-  let refused = false;
-  let stopRetries = false;
+  let paused = false;
+  // Nothing starts before the scheduled start, whatever else happens (a pause's recheck included).
+  const scheduledMs = input.startAt === null ? 0 : Date.parse(input.startAt);
+  let nextStartMs = Math.max(scheduledMs, progress.notBefore === null ? nowMs() : Date.parse(progress.notBefore));
+  let startedHere = 0;
+  let steps = 0;
+
+  const hubPerMinute = input.budget === null ? null : budgetPerMinute(input.budget, reportedUpdates);
+  const rateNow = (): number | null => currentRate(callerRate(input.rate, counters.succeeded), hubPerMinute, slowDown);
+  const burst = input.budget === null ? input.batchSize : Math.min(input.batchSize, burstAllowance(input.budget, reportedUpdates));
+  const inFlightCount = (): number => own.length + carried.length;
+
   const settle = (result: DeviceResult): void => {
     unrecorded.push(result);
     counters = afterOutcomes(counters, [result.outcome]);
   };
-  function* flush(extra: { currentRate: number | null; eta: string | null } | null, wave: number): Orchestration<void> {
-    if (extra === null && unrecorded.length === 0) return;
+  /** No device is tried again once the rollout stops or pauses: queued retries keep their last outcome. */
+  const dropRetries = (): void => {
+    for (const r of retryQueue) settle({ ordinal: r.ordinal, deviceId: r.deviceId, instanceId: r.previousInstanceId, outcome: r.last });
+    retryQueue = [];
+  };
+  /** An attempt ended: final (counted now), or queued to be tried again. */
+  const ended = (device: InFlightDevice, outcome: Outcome, hubRefused: boolean, durationMs: number | null): void => {
+    if (outcome === 'Succeeded' && durationMs !== null) deviceMs = deviceMs === null ? durationMs : Math.min(deviceMs, durationMs);
+    const decision = stopping !== null || paused ? 'final' : decisionFor(outcome, hubRefused, device.attempts, device.refusals, input.retries);
+    const again = { ordinal: device.ordinal, deviceId: device.deviceId, previousInstanceId: device.instanceId, last: outcome };
+    if (decision === 'retry') retryQueue.push({ ...again, attempts: device.attempts + 1, refusals: device.refusals });
+    else if (decision === 'hubRefused') retryQueue.push({ ...again, attempts: device.attempts, refusals: device.refusals + 1 });
+    else settle({ ordinal: device.ordinal, deviceId: device.deviceId, instanceId: device.instanceId, outcome });
+    if (hubRefused && (slowDownChangedMs === null || nowMs() - slowDownChangedMs >= SLOW_DOWN_SPACING_MS)) {
+      // The hub said 429 (or was unavailable): the budget we paced to is not there; slow the whole rollout down.
+      slowDown = slowedDown(slowDown);
+      slowDownChangedMs = nowMs();
+    }
+  };
+  function* flush(): Orchestration<void> {
     const results = unrecorded.sort((x, y) => x.ordinal - y.ordinal);
     unrecorded = [];
+    const rate = rateNow();
     yield* call(ROLLOUT_ACTIVITY.recordBatch, {
-      rolloutId, results, counters, currentWave: wave, currentRate: extra?.currentRate ?? rate, ...(extra === null ? {} : { eta: extra.eta }), at: now(),
+      rolloutId, results, counters, currentWave: Math.min(wave + 1, ends.length), currentRate: rate,
+      eta: rolloutEta({ nowMs: nowMs(), queued: counters.queued, ratePerMinute: rate, deviceMs }), at: now(),
     });
   }
-  while (round.length > 0) {
-    const request = input.budget === null ? input.request
-      : { ...input.request, pollIntervalSeconds: pollIntervalFor(round.length, input.request.pollIntervalSeconds, input.budget) };
-    const tasks = round.map((a) => ctx.callSubOrchestrator(FUNCTION.deviceOperationOrchestrator, {
-      deviceId: a.device.deviceId, operation: input.operation, request, requestedAt: a.requestedAt, retry: input.retry,
-    } satisfies DeviceOperationInput, a.device.instanceId));
-    const decided = new Array<boolean>(tasks.length).fill(false);
-    const again: Attempt[] = [];
-    let refusedNow = false;
-    /** Decides every attempt that ended: final (counted now), or to try again after this round. */
-    const decide = (): void => round.forEach((attempt, i) => {
-      const task = tasks[i]!;
-      if (decided[i] || (!task.isCompleted && !task.isFaulted)) return;
-      decided[i] = true;
-      const end = attemptEnd(task);
-      const decision = stopRetries ? 'final' : retryDecision(end, attempt.attempts, attempt.refusals, input.retries);
-      if (decision === 'retry') again.push({ ...attempt, attempts: attempt.attempts + 1, last: end.outcome });
-      else if (decision === 'hubRefused') again.push({ ...attempt, refusals: attempt.refusals + 1, last: end.outcome });
-      else settle(resultOf(attempt, end.outcome));
-      refusedNow ||= decision === 'hubRefused';
-    });
-    // Wait for every attempt (in-flight devices finish); a cancel or pause means no device is tried again.
-    let flushTimer: TimerTask | null = null;
-    for (;;) {
-      decide();
-      const open = tasks.filter((t) => !t.isCompleted && !t.isFaulted);
-      if (open.length === 0) break;
-      flushTimer ??= ctx.createTimer(new Date(nowMs() + PROGRESS_FLUSH_MS));
-      const winner: unknown = yield ctx.Task.any([ctx.Task.all(open), control, flushTimer]);
-      if (winner === control) {
-        if (takeControl()) stopRetries = true;
-      } else if (winner === flushTimer) {
-        flushTimer = null;
-        decide();
-        yield* flush(null, progress.wave + 1);
+  const requestFor = (): DeviceOperationInput['request'] => input.budget === null ? input.request
+    : { ...input.request, pollIntervalSeconds: pollIntervalFor(inFlightCount() + 1, input.request.pollIntervalSeconds, input.budget) };
+  const start = (device: InFlightDevice): void => {
+    const task = ctx.callSubOrchestrator(FUNCTION.deviceOperationOrchestrator, {
+      deviceId: device.deviceId, operation: input.operation, request: requestFor(), requestedAt: device.requestedAt, retry: input.retry,
+    } satisfies DeviceOperationInput, device.instanceId);
+    own.push({ device, task });
+    startedHere += 1;
+  };
+  /** One tick: queued retries first, then new devices of the current wave, as many as the rate allows now. */
+  function* tick(): Orchestration<void> {
+    if (slowDown < 1 && slowDownChangedMs !== null && nowMs() - slowDownChangedMs >= RECOVERY_AFTER_MS) {
+      slowDown = recovered(slowDown);
+      slowDownChangedMs = nowMs();
+    }
+    const rate = rateNow();
+    let room = batchAllowance(burst, rate);
+    const tickMs = nowMs();
+    const requestedAt = now();
+    let started = 0;
+    // Rows and counters written together: outcomes so far first, so the acquire's counters match the rows.
+    if (unrecorded.length > 0) yield* flush();
+    let probe = false;
+    if (retryQueue.length > 0) {
+      const due = retryQueue.splice(0, room);
+      room -= due.length;
+      const reacquired = yield* call(ROLLOUT_ACTIVITY.acquireRetries, {
+        rolloutId, operation: input.operation, requestedAt,
+        devices: due.map((r) => ({ ordinal: r.ordinal, deviceId: r.deviceId, previousInstanceId: r.previousInstanceId, attempts: r.attempts - 1 })),
+      });
+      const instanceOf = new Map((reacquired.kind === 'acquired' ? reacquired.devices : []).map((d) => [d.ordinal, d.instanceId]));
+      for (const r of due) {
+        const instanceId = instanceOf.get(r.ordinal) ?? null;
+        // Stopped, or another operation took the device meanwhile: it keeps its last outcome.
+        if (instanceId === null) settle({ ordinal: r.ordinal, deviceId: r.deviceId, instanceId: r.previousInstanceId, outcome: r.last });
+        else {
+          start({ ordinal: r.ordinal, deviceId: r.deviceId, instanceId, attempts: r.attempts, refusals: r.refusals, requestedAt });
+          started += 1;
+        }
+      }
+      // Stopped: a cancel or a pause is on the row; the batch acquire below tells which.
+      probe = reacquired.kind === 'stopped';
+      if (probe) dropRetries();
+    }
+    const waveEnd = ends[wave]!;
+    if ((room > 0 && cursor < waveEnd) || probe) {
+      const to = Math.min(cursor + Math.max(0, room), waveEnd);
+      const acquired = yield* call(ROLLOUT_ACTIVITY.acquireBatch, {
+        rolloutId, operation: input.operation, requestedAt, from: cursor, to, counters, currentWave: wave + 1, currentRate: rate,
+      });
+      if (acquired.kind === 'canceled') {
+        stopping = { state: 'canceled', reason: null };
+        dropRetries();
+      } else if (acquired.kind === 'paused') {
+        paused = true;
+        dropRetries();
+        nextStartMs = Math.max(scheduledMs, nowMs() + PAUSE_RECHECK_MS);
+        return;
+      } else {
+        paused = false;
+        counters = afterAcquire(counters, acquired.devices);
+        cursor = to;
+        for (const d of acquired.devices) {
+          if (d.instanceId === null) continue;
+          start({ ordinal: d.ordinal, deviceId: d.deviceId, instanceId: d.instanceId, attempts: 1, refusals: 0, requestedAt });
+          started += 1;
+        }
       }
     }
-    flushTimer?.cancel();
-    if (refusedNow) {
-      // The hub said 429 (or was unavailable): the budget we paced to is not there; slow the whole rollout down.
-      refused = true;
-      slowDown = slowedDown(slowDown);
-    }
-    if (again.length === 0) break;
-    // Retries are starts like any other: paced at the rate in force (slower after a 429).
-    const retryAt = nextStartAfter(nowMs(), again.length, currentRate(callerRate(input.rate, counters.succeeded), hubPerMinute, slowDown));
-    const keepGoing = retryAt === null || (yield* waitUntil(retryAt));
-    const retryRequestedAt = now();
-    const reacquired = keepGoing ? yield* call(ROLLOUT_ACTIVITY.acquireRetries, {
-      rolloutId, operation: input.operation, requestedAt: retryRequestedAt,
-      devices: again.map((a) => ({ ordinal: a.device.ordinal, deviceId: a.device.deviceId, previousInstanceId: a.device.instanceId, attempts: a.attempts - 1 })),
-    }) : { kind: 'stopped' as const };
-    const instanceOf = new Map((reacquired.kind === 'acquired' ? reacquired.devices : []).map((d) => [d.ordinal, d.instanceId]));
-    round = [];
-    for (const attempt of again) {
-      const instanceId = instanceOf.get(attempt.device.ordinal) ?? null;
-      // Stopped, or another operation took the device meanwhile: it keeps its last outcome.
-      if (instanceId === null) settle(resultOf(attempt, attempt.last ?? 'Failed'));
-      else round.push({ ...attempt, device: { ...attempt.device, instanceId }, requestedAt: retryRequestedAt });
-    }
-    started += round.length;
+    nextStartMs = rate === null || started === 0 ? nowMs() : tickMs + Math.ceil((started * 60_000) / rate);
   }
-  const cursor = to;
-  let wave = progress.wave;
-  if (cursor >= progress.waveEnds[wave]! && wave < progress.waveEnds.length - 1) wave += 1;
-  const next: RolloutProgress = {
-    ...progress, cursor, wave, counters, slowDown: refused ? slowDown : recovered(slowDown), lastBatchMs: nowMs() - batchStartMs, notBefore: null,
-  };
-  const nextRate = rateOf(next);
-  const notBefore = nextStartAfter(batchStartMs, started, nextRate === null ? null : Math.min(nextRate, rate ?? nextRate));
-  next.notBefore = notBefore === null ? null : new Date(notBefore).toISOString();
-  const eta = rolloutEta({ nowMs: nowMs(), queued: counters.queued, batch: batchAllowance(burst, nextRate), ratePerMinute: nextRate, lastBatchMs: next.lastBatchMs });
-  yield* flush({ currentRate: nextRate, eta }, Math.min(wave + 1, next.waveEnds.length));
+  /** Outcomes of the devices an earlier execution started, from the table (those running long enough to be done). */
+  function* collect(): Orchestration<void> {
+    const due = carried.filter((d) => deviceMs === null || Date.parse(d.requestedAt) + deviceMs <= nowMs());
+    if (due.length === 0) return;
+    const { ended: over } = yield* call(ROLLOUT_ACTIVITY.collectOutcomes, {
+      devices: due.map((d) => ({ ordinal: d.ordinal, deviceId: d.deviceId, instanceId: d.instanceId, requestedAt: d.requestedAt })),
+    });
+    const byOrdinal = new Map(over.map((o) => [o.ordinal, o]));
+    carried = carried.filter((d) => {
+      const o = byOrdinal.get(d.ordinal);
+      if (o === undefined) return true;
+      ended(d, o.outcome, o.hubRefused, o.durationMs);
+      return false;
+    });
+  }
 
-  const tripped = trippedRule(input.abort, counters);
-  if (tripped !== null) return yield* close(next, 'aborted', describeAbort(tripped));
-  if (cursor >= next.total) return yield* close(next, 'completed', null);
-  ctx.continueAsNew({ ...input, progress: next } satisfies RolloutInput);
-  return undefined;
+  let startTimer: { task: TimerTask; atMs: number } | null = null;
+  let flushTimer: TimerTask | null = null;
+  let pollTimer: TimerTask | null = null;
+  for (;;) {
+    // Attempts of this execution that ended.
+    const open: typeof own = [];
+    for (const o of own) {
+      if (!o.task.isCompleted && !o.task.isFaulted) open.push(o);
+      else {
+        const end = attemptEnd(o.task);
+        ended(o.device, end.outcome, isHubRefusal(end), durationOf(o.task));
+      }
+    }
+    own = open;
+    if (stopping === null) {
+      const tripped = trippedRule(input.abort, counters);
+      if (tripped !== null) {
+        stopping = { state: 'aborted', reason: describeAbort(tripped) };
+        dropRetries();
+      }
+    }
+    // A wave is done when all its devices are: only then does the next one start.
+    while (wave < lastWave && cursor >= ends[wave]! && inFlightCount() === 0 && retryQueue.length === 0) wave += 1;
+
+    if (inFlightCount() === 0 && retryQueue.length === 0 && (stopping !== null || cursor >= total)) {
+      startTimer?.task.cancel();
+      flushTimer?.cancel();
+      pollTimer?.cancel();
+      const final: RolloutProgress = { ...progress, cursor, wave, counters, slowDown, deviceMs, notBefore: null };
+      if (stopping === null) {
+        if (unrecorded.length > 0) yield* flush();
+        return yield* close(final, 'completed', null);
+      }
+      if (unrecorded.length > 0) yield* flush();
+      // The abort's figures once the in-flight devices finished (they count too).
+      const tripped = stopping.state === 'aborted' ? trippedRule(input.abort, counters) : null;
+      return yield* close(final, stopping.state, tripped === null ? stopping.reason : describeAbort(tripped));
+    }
+
+    const canStart = stopping === null && (paused || retryQueue.length > 0 || cursor < ends[wave]!);
+    if (canStart && nowMs() >= nextStartMs) {
+      startTimer?.task.cancel();
+      startTimer = null;
+      yield* tick();
+      steps += 1;
+      continue;
+    }
+    if (startedHere >= STARTS_PER_EXECUTION || steps >= STEPS_PER_EXECUTION) {
+      startTimer?.task.cancel();
+      flushTimer?.cancel();
+      pollTimer?.cancel();
+      if (unrecorded.length > 0) yield* flush();
+      const next: RolloutProgress = {
+        ...progress, cursor, wave, counters, slowDown, slowDownChangedMs, deviceMs, stopping, retryQueue,
+        inFlight: [...carried, ...own.map((o) => o.device)].sort((a, b) => a.ordinal - b.ordinal),
+        notBefore: new Date(nextStartMs).toISOString(),
+      };
+      ctx.continueAsNew({ ...input, progress: next } satisfies RolloutInput);
+      return undefined;
+    }
+
+    const waits: Task[] = [control];
+    if (canStart) {
+      const atMs = Math.min(nextStartMs, nowMs() + MAX_TIMER_MS);
+      if (startTimer !== null && startTimer.atMs !== atMs) startTimer.task.cancel();
+      if (startTimer === null || startTimer.atMs !== atMs) startTimer = { task: ctx.createTimer(new Date(atMs)), atMs };
+      waits.push(startTimer.task);
+    }
+    if (unrecorded.length > 0) waits.push(flushTimer ??= ctx.createTimer(new Date(nowMs() + PROGRESS_FLUSH_MS)));
+    if (carried.length > 0) waits.push(pollTimer ??= ctx.createTimer(new Date(nowMs() + CARRY_POLL_MS)));
+    if (own.length > 0) waits.push(ctx.Task.any(own.map((o) => o.task)));
+    const winner: unknown = yield ctx.Task.any(waits);
+    steps += 1;
+    if (winner === control) {
+      const event = takeControl();
+      if (event.action === 'cancel' && stopping === null) {
+        // The row says so too (written before the event): no start, no retry from now on.
+        stopping = { state: 'canceled', reason: null };
+        dropRetries();
+      } else if (event.action === 'pause') {
+        paused = true;
+        dropRetries();
+        nextStartMs = Math.max(scheduledMs, nowMs() + PAUSE_RECHECK_MS);
+      } else if (event.action === 'resume') {
+        nextStartMs = Math.max(scheduledMs, nowMs());
+      }
+    } else if (winner === startTimer?.task) {
+      startTimer = null;
+    } else if (winner === flushTimer) {
+      flushTimer = null;
+      if (unrecorded.length > 0) yield* flush();
+    } else if (winner === pollTimer) {
+      pollTimer = null;
+      yield* collect();
+    }
+  }
 }
 
-function resultOf(attempt: Attempt, outcome: Outcome): DeviceResult {
-  return { ordinal: attempt.device.ordinal, deviceId: attempt.device.deviceId, instanceId: attempt.device.instanceId, outcome };
+/** requestedAt → completedAt of a finished sub-orchestration, when its output says. */
+function durationOf(task: Task): number | null {
+  if (task.isFaulted) return null;
+  const duration = (task.result as Partial<OperationOutput> | undefined)?.durationMs;
+  return typeof duration === 'number' ? duration : null;
 }
 
 /** How an attempt ended, from its sub-orchestration; one that failed outright counts as Failed. */

@@ -34,9 +34,14 @@ export type RetryDecision = 'final' | 'retry' | 'hubRefused';
  * `hubRefused`: nothing reached the device and the hub said no — send again later, slower, not counted as an attempt.
  */
 export function retryDecision(end: AttemptEnd, attempt: number, refusals: number, retries: DeviceRetries): RetryDecision {
-  if (isHubRefusal(end)) return refusals < MAX_HUB_REFUSALS ? 'hubRefused' : 'final';
-  if (end.outcome === 'Rejected') return 'final';
-  if (!(retries.on as readonly Outcome[]).includes(end.outcome)) return 'final';
+  return decisionFor(end.outcome, isHubRefusal(end), attempt, refusals, retries);
+}
+
+/** retryDecision from an outcome and whether the hub refused the attempt (for outcomes read back from the table). */
+export function decisionFor(outcome: Outcome, hubRefused: boolean, attempt: number, refusals: number, retries: DeviceRetries): RetryDecision {
+  if (hubRefused) return refusals < MAX_HUB_REFUSALS ? 'hubRefused' : 'final';
+  if (outcome === 'Rejected') return 'final';
+  if (!(retries.on as readonly Outcome[]).includes(outcome)) return 'final';
   return attempt < retries.maxAttempts ? 'retry' : 'final';
 }
 

@@ -117,14 +117,14 @@ test('retry decision: TimedOut/DeviceOffline within maxAttempts, never Rejected;
   }
 });
 
-test('ETA: queued batches at the longer of the last batch and the pacing gap; unknown before the first batch', async (t) => {
+test('ETA: the queued devices start at the rate, the last ends one device duration later; unknown before one finished', async (t) => {
   const T = Date.parse('2030-01-01T00:00:00.000Z');
   const cases: Array<[string, Parameters<typeof rolloutEta>[0], string | null]> = [
-    ['nothing queued', { nowMs: T, queued: 0, batch: 10, ratePerMinute: 60, lastBatchMs: null }, '2030-01-01T00:00:00.000Z'],
-    ['before the first batch', { nowMs: T, queued: 10, batch: 10, ratePerMinute: 60, lastBatchMs: null }, null],
-    ['paced: 2 batches × 10 s gap', { nowMs: T, queued: 20, batch: 10, ratePerMinute: 60, lastBatchMs: 3000 }, '2030-01-01T00:00:20.000Z'],
-    ['device-bound: 3 batches × 30 s', { nowMs: T, queued: 25, batch: 10, ratePerMinute: 600, lastBatchMs: 30_000 }, '2030-01-01T00:01:30.000Z'],
-    ['unpaced', { nowMs: T, queued: 5, batch: 10, ratePerMinute: null, lastBatchMs: 2000 }, '2030-01-01T00:00:02.000Z'],
+    ['nothing queued', { nowMs: T, queued: 0, ratePerMinute: 60, deviceMs: null }, '2030-01-01T00:00:00.000Z'],
+    ['before the first device finished', { nowMs: T, queued: 10, ratePerMinute: 60, deviceMs: null }, null],
+    ['paced: 20 starts at 60/min, then one device', { nowMs: T, queued: 20, ratePerMinute: 60, deviceMs: 3000 }, '2030-01-01T00:00:23.000Z'],
+    ['device-bound: 25 starts at 600/min + 30 s', { nowMs: T, queued: 25, ratePerMinute: 600, deviceMs: 30_000 }, '2030-01-01T00:00:32.500Z'],
+    ['unpaced', { nowMs: T, queued: 5, ratePerMinute: null, deviceMs: 2000 }, '2030-01-01T00:00:02.000Z'],
   ];
   for (const [name, input, expected] of cases) await t.test(name, () => assert.equal(rolloutEta(input), expected));
 });
