@@ -286,9 +286,9 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     while (wave < lastWave && cursor >= ends[wave]! && inFlightCount() === 0 && retryQueue.length === 0) wave += 1;
 
     if (inFlightCount() === 0 && retryQueue.length === 0 && (stopping !== null || cursor >= total)) {
-      startTimer?.task.cancel();
-      flushTimer?.cancel();
-      pollTimer?.cancel();
+      cancelTimer(startTimer?.task);
+      cancelTimer(flushTimer);
+      cancelTimer(pollTimer);
       const final: RolloutProgress = { ...progress, cursor, wave, counters, slowDown, deviceMs, notBefore: null };
       if (stopping === null) {
         if (unrecorded.length > 0) yield* flush();
@@ -302,16 +302,16 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
 
     const canStart = stopping === null && (paused || retryQueue.length > 0 || cursor < ends[wave]!);
     if (canStart && nowMs() >= nextStartMs) {
-      startTimer?.task.cancel();
+      cancelTimer(startTimer?.task);
       startTimer = null;
       yield* tick();
       steps += 1;
       continue;
     }
     if (startedHere >= STARTS_PER_EXECUTION || steps >= STEPS_PER_EXECUTION) {
-      startTimer?.task.cancel();
-      flushTimer?.cancel();
-      pollTimer?.cancel();
+      cancelTimer(startTimer?.task);
+      cancelTimer(flushTimer);
+      cancelTimer(pollTimer);
       if (unrecorded.length > 0) yield* flush();
       const next: RolloutProgress = {
         ...progress, cursor, wave, counters, slowDown, slowDownChangedMs, deviceMs, stopping, retryQueue,
@@ -325,7 +325,7 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     const waits: Task[] = [control];
     if (canStart) {
       const atMs = Math.min(nextStartMs, nowMs() + MAX_TIMER_MS);
-      if (startTimer !== null && startTimer.atMs !== atMs) startTimer.task.cancel();
+      if (startTimer !== null && startTimer.atMs !== atMs) cancelTimer(startTimer.task);
       if (startTimer === null || startTimer.atMs !== atMs) startTimer = { task: ctx.createTimer(new Date(atMs)), atMs };
       waits.push(startTimer.task);
     }
@@ -357,6 +357,11 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
       yield* collect();
     }
   }
+}
+
+/** Cancels a timer that has not fired (durable-functions throws on cancelling a completed one). */
+function cancelTimer(timer: TimerTask | null | undefined): void {
+  if (timer !== null && timer !== undefined && !timer.isCompleted) timer.cancel();
 }
 
 /** requestedAt → completedAt of a finished sub-orchestration, when its output says. */
