@@ -1,10 +1,15 @@
-// `npm run bench -- rollout [--devices 1000,10000] [--reboot-seconds 30] [--batch-size N] [--max-minutes 30] [--no-job]`
+// `npm run bench -- rollout [--devices 1000,10000] [--reboot-seconds 30] [--batch-size N] [--share 1] [--events on|off|both]
+//   [--max-minutes 30] [--no-job]`
 // Issue 11 item 6. For each fleet size: virtual devices in the IoT Hub emulator with S1 quotas enforced (1 unit),
 // the app on the local host, Azurite. One rollout (`POST /api/rollouts`, target by tag query) reboots the whole
 // fleet and is followed to its end; then the same fleet is rebooted through the emulator's IoT Hub jobs API
 // (JobClient.scheduleDeviceMethod), which paces at the jobs throttle but does not watch the devices finish.
 // Prints wall times against the quota bound (bench/rolloutBound.ts), 429s, outcomes, hub operations per device
-// (emulator counters), peak RSS, and a comparison table. Figures are noisy on a loaded machine.
+// (emulator counters), peak RSS, and a comparison table. `--events both` runs each fleet with twin change events
+// routed to the app (device operations wake on them) and without (polling only). `--share` is ROLLOUT_QUOTA_SHARE:
+// 1 by default, as the bench is the hub's only client and the bound is computed from the whole quota.
+// Figures are noisy on a loaded machine: the load average is printed next to each run.
+import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { startLocalStack, simulatedDeviceIds, type LocalStack } from '../local/stack';
 import { serviceClients } from '../test/support/iothub';
@@ -17,6 +22,8 @@ interface RolloutBenchOptions {
   batchSize: number | undefined;
   maxMinutes: number;
   job: boolean;
+  share: number;
+  events: boolean[];
 }
 
 const TAG = { bench: 'rollout' };
@@ -28,7 +35,7 @@ function parse(args: string[]): RolloutBenchOptions {
     args,
     options: {
       devices: { type: 'string' }, 'reboot-seconds': { type: 'string' }, 'batch-size': { type: 'string' },
-      'max-minutes': { type: 'string' }, 'no-job': { type: 'boolean' },
+      'max-minutes': { type: 'string' }, 'no-job': { type: 'boolean' }, share: { type: 'string' }, events: { type: 'string' },
     },
     strict: true,
   });
@@ -39,7 +46,12 @@ function parse(args: string[]): RolloutBenchOptions {
   const batchSize = values['batch-size'] === undefined ? undefined : Number(values['batch-size']);
   const maxMinutes = Number(values['max-minutes'] ?? 30);
   if (!(maxMinutes > 0)) throw new Error('--max-minutes must be a positive number');
-  return { fleets, rebootSeconds, batchSize, maxMinutes, job: values['no-job'] !== true };
+  const share = Number(values.share ?? 1);
+  if (!(share >= 0.05 && share <= 1)) throw new Error('--share must be a number from 0.05 to 1');
+  const eventsText = values.events ?? 'on';
+  const events = { on: [true], off: [false], both: [true, false] }[eventsText];
+  if (events === undefined) throw new Error('--events must be on, off or both');
+  return { fleets, rebootSeconds, batchSize, maxMinutes, job: values['no-job'] !== true, share, events };
 }
 
 /** Peak RSS of this process (host, emulator, Azurite, devices) and of the host's language worker. */
@@ -79,6 +91,8 @@ function deviceFigures(stack: LocalStack, ids: string[], sinceMs: number): { rep
   return { reportRetries, methods, lastCompletedMs, completed };
 }
 
+/** The 1, 5 and 15 minute load averages: other work on the machine skews every figure. */
+const loadAverage = (): string => readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 const mb = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(0)} MB`;
@@ -92,6 +106,7 @@ async function rollout(stack: LocalStack, ids: string[], options: RolloutBenchOp
   const before = stack.iothub.admin.counters();
   const retriesBefore = deviceFigures(stack, ids, 0).reportRetries;
   const memory = memorySampler(stack);
+  const loadBefore = loadAverage();
   const t0 = Date.now();
   const response = await fetch(`${stack.baseUrl}/api/rollouts?code=${encodeURIComponent(stack.functionKey)}`, {
     method: 'POST', headers: { 'content-type': 'application/json' },
@@ -127,7 +142,9 @@ async function rollout(stack: LocalStack, ids: string[], options: RolloutBenchOp
   const finished = Object.entries(counters).filter(([k]) => !['queued', 'inProgress', 'busy'].includes(k)).reduce((a, [, v]) => a + v, 0);
   const notSucceeded = Object.entries(counters).filter(([k, v]) => k !== 'succeeded' && v > 0);
   const bound = rolloutBound(n, options.rebootSeconds, TIER, UNITS);
-  console.log(`rollout of ${n} reboots (target by tag query, default parameters${options.batchSize ? `, ROLLOUT_BATCH_SIZE=${options.batchSize}` : ''}):`);
+  console.log(`rollout of ${n} reboots (target by tag query, default parameters, ROLLOUT_QUOTA_SHARE=${options.share}` +
+    `${options.batchSize ? `, ROLLOUT_BATCH_SIZE=${options.batchSize}` : ''}):`);
+  console.log(`  load average before ${loadBefore}, after ${loadAverage()} (2 cores)`);
   if (body.state !== 'completed') {
     console.log(`  NOT FINISHED after ${s(wallMs)} (state ${body.state}): ${finished} of ${n} devices done -> ${(finished / (wallMs / 1000)).toFixed(2)} devices/s; ` +
       `at that rate all ${n} would take ${s((n * wallMs) / Math.max(1, finished))}`);
@@ -211,14 +228,16 @@ function table(n: number, runs: RunFigures[]): void {
 
 export async function runRolloutBench(argv: string[]): Promise<void> {
   const options = parse(argv);
-  for (const n of options.fleets) {
+  for (const n of options.fleets) for (const twinEvents of options.events) {
     const ids = simulatedDeviceIds(n);
     const stack = await startLocalStack({
       deviceIds: ids, transport: 'virtual', quota: { tier: TIER, units: UNITS }, rebootDurationMs: options.rebootSeconds * 1000,
-      tags: TAG, log: 'silent', env: options.batchSize === undefined ? {} : { ROLLOUT_BATCH_SIZE: String(options.batchSize) },
+      tags: TAG, log: 'silent', twinEvents,
+      env: { ROLLOUT_QUOTA_SHARE: String(options.share), ...(options.batchSize === undefined ? {} : { ROLLOUT_BATCH_SIZE: String(options.batchSize) }) },
     });
     try {
-      console.log(`\n${n} virtual devices, quotas ${TIER} (${UNITS} unit), reboot ${options.rebootSeconds} s`);
+      console.log(`\n${n} virtual devices, quotas ${TIER} (${UNITS} unit), reboot ${options.rebootSeconds} s, ` +
+        `twin change events ${twinEvents ? 'on (device operations wake on them)' : 'off (polling only)'}`);
       const runs = [await rollout(stack, ids, options)];
       if (options.job) runs.push(...(await jobRun(stack, ids, options)));
       table(n, runs);

@@ -35,6 +35,7 @@ df.app.client.http(FUNCTION_ROLLOUT.start, {
     const { config, callbacks } = appServices();
     return startRollout(request, client, context, {
       store, batchSize, capacity, retry: config.retry, callbacks: callbackDependencies(callbacks, config.callbacks, config.callbacks.retry),
+      twinEvents: config.twinEvents !== null,
     });
   },
 });

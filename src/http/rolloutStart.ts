@@ -35,6 +35,8 @@ export interface RolloutStartDependencies {
   now?: () => Date;
   /** Completion callbacks; without them a body's callbackUrl is an unknown field. */
   callbacks?: CallbackDependencies;
+  /** Twin change events reach the app: the device operations wake on them. */
+  twinEvents?: boolean;
 }
 
 export async function startRollout(request: HttpRequest, client: OrchestrationClient, context: InvocationContext,
@@ -64,7 +66,7 @@ export async function startRollout(request: HttpRequest, client: OrchestrationCl
       rolloutId, operation: spec.operation, request: spec.request, retry: deps.retry,
       target: spec.target.kind === 'deviceIds' ? { kind: 'deviceIds', total: spec.target.deviceIds.length } : { kind: 'query', query: spec.target.query },
       waves: spec.waves, abort: spec.abort, rate: spec.rate, budget, retries: spec.retries, startAt: spec.startAt,
-      batchSize: deps.batchSize, limit: MAX_ROLLOUT_DEVICES,
+      batchSize: deps.batchSize, limit: MAX_ROLLOUT_DEVICES, ...(deps.twinEvents === true ? { wakeOnTwinChange: true } : {}),
     };
     try {
       if (subscription !== undefined) {

@@ -296,7 +296,10 @@ export function* deviceOperationOrchestration(context: OrchestrationContext): Or
     const current = nowMs();
     // Before the deadline, poll at the interval and once at the deadline itself; an acceptance that came in late
     // gets one more look one interval later, so the outcome is known by deadline + one interval + a read.
-    const pollAt = current < deadlineMs ? Math.min(current + request.pollIntervalSeconds * 1000, deadlineMs) : current + request.pollIntervalSeconds * 1000;
+    // The first look waits firstLookSeconds after the send when the input asks for it (never past the deadline).
+    const spacingMs = request.pollIntervalSeconds * 1000;
+    const firstLookMs = progress.polls === 0 && input.firstLookSeconds !== undefined ? Date.parse(since) + input.firstLookSeconds * 1000 : 0;
+    const pollAt = current < deadlineMs ? Math.min(Math.max(current + spacingMs, firstLookMs), deadlineMs) : current + spacingMs;
     const woke = yield* nextLook(pollAt);
     if (woke === 'canceled') return yield* finish(canceled());
     // An event-woken read is not the deadline's look: the timer of that look is still to come.

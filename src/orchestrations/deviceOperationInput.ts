@@ -56,6 +56,11 @@ export interface DeviceOperationInput {
    * poll timer. Absent in inputs written before events existed (polling only).
    */
   wakeOnTwinChange?: boolean;
+  /**
+   * Seconds after the method was sent before the first twin read, when longer than the poll interval: a rollout
+   * that knows its devices take about that long saves the reads that could only see them still busy.
+   */
+  firstLookSeconds?: number;
   /** Present only in executions started by continueAsNew. */
   carryOver?: OperationProgress;
 }

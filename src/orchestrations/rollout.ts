@@ -60,6 +60,8 @@ export const STEPS_PER_EXECUTION = 300;
 export const SLOW_DOWN_SPACING_MS = 5_000;
 /** ...and after this long without one, each start wins back a quarter of it. */
 export const RECOVERY_AFTER_MS = 10_000;
+/** The first twin read of a device never waits longer than this after its method. */
+const MAX_FIRST_LOOK_S = 120;
 /** Durable timers longer than this are split across executions (a scheduled start up to 30 days ahead). */
 const MAX_TIMER_MS = 6 * 86_400_000;
 
@@ -125,6 +127,7 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
   const lastWave = ends.length - 1;
   let { cursor, wave, counters, slowDown, deviceMs } = progress;
   let slowDownChangedMs = progress.slowDownChangedMs ?? null;
+  let firstStartMs = progress.firstStartMs ?? null;
   let carried: InFlightDevice[] = [...(progress.inFlight ?? [])];
   let retryQueue: QueuedRetry[] = [...(progress.retryQueue ?? [])];
   let stopping = progress.stopping ?? null;
@@ -176,9 +179,22 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
   }
   const requestFor = (): DeviceOperationInput['request'] => input.budget === null ? input.request
     : { ...input.request, pollIntervalSeconds: pollIntervalFor(inFlightCount() + 1, input.request.pollIntervalSeconds, input.budget) };
+  /**
+   * When a device's first twin read is worth making (paced rollouts: reads are budgeted): after the fastest success
+   * so far; before any, after the time since the first start (no device has succeeded in that time).
+   */
+  const firstLookSeconds = (): number | undefined => {
+    if (input.budget === null) return undefined;
+    const knownMs = deviceMs ?? (firstStartMs === null ? null : nowMs() - firstStartMs);
+    const seconds = knownMs === null ? 0 : Math.min(Math.floor(knownMs / 1000), MAX_FIRST_LOOK_S, Math.floor(input.request.timeoutSeconds / 2));
+    return seconds > 0 ? seconds : undefined;
+  };
   const start = (device: InFlightDevice): void => {
+    firstStartMs ??= nowMs();
+    const firstLook = firstLookSeconds();
     const task = ctx.callSubOrchestrator(FUNCTION.deviceOperationOrchestrator, {
       deviceId: device.deviceId, operation: input.operation, request: requestFor(), requestedAt: device.requestedAt, retry: input.retry,
+      ...(input.wakeOnTwinChange === true ? { wakeOnTwinChange: true } : {}), ...(firstLook === undefined ? {} : { firstLookSeconds: firstLook }),
     } satisfies DeviceOperationInput, device.instanceId);
     own.push({ device, task });
     startedHere += 1;
@@ -314,7 +330,7 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
       cancelTimer(pollTimer);
       if (unrecorded.length > 0) yield* flush();
       const next: RolloutProgress = {
-        ...progress, cursor, wave, counters, slowDown, slowDownChangedMs, deviceMs, stopping, retryQueue,
+        ...progress, cursor, wave, counters, slowDown, slowDownChangedMs, deviceMs, firstStartMs, stopping, retryQueue,
         inFlight: [...carried, ...own.map((o) => o.device)].sort((a, b) => a.ordinal - b.ordinal),
         notBefore: new Date(nextStartMs).toISOString(),
       };

@@ -53,6 +53,8 @@ export interface RolloutProgress {
   slowDownChangedMs?: number | null;
   /** The shortest requestedAt → completedAt of a Succeeded device so far (ms): the ETA, and when to look first. */
   deviceMs: number | null;
+  /** When the first device started (orchestration clock, ms): how long devices take is at least the time since, until one succeeds. */
+  firstStartMs?: number | null;
   /** Devices still running when the previous execution continued as new: their outcomes are read from the table. */
   inFlight?: InFlightDevice[];
   retryQueue?: QueuedRetry[];
@@ -78,6 +80,8 @@ export interface RolloutInput {
   /** Devices started per batch (at most; a batch never crosses a wave boundary). */
   batchSize: number;
   limit: number;
+  /** Twin change events reach the app (IOTHUB_EVENTS_CONNECTION): device operations wake on them. */
+  wakeOnTwinChange?: boolean;
   /** Present when the start gave a callbackUrl: its lookup key (the URL stays in the callback store). */
   callback?: CallbackSubscription;
   progress?: RolloutProgress;
