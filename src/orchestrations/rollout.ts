@@ -134,6 +134,7 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
   let own: Array<{ device: InFlightDevice; task: Task }> = [];
   let unrecorded: DeviceResult[] = [];
   let paused = false;
+  let etaShown = false;
   // Nothing starts before the scheduled start, whatever else happens (a pause's recheck included).
   const scheduledMs = input.startAt === null ? 0 : Date.parse(input.startAt);
   let nextStartMs = Math.max(scheduledMs, progress.notBefore === null ? nowMs() : Date.parse(progress.notBefore));
@@ -172,9 +173,11 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     const results = unrecorded.sort((x, y) => x.ordinal - y.ordinal);
     unrecorded = [];
     const rate = rateNow();
+    // Before any device succeeded, a device takes at least the time since the first start.
+    const eta = rolloutEta({ nowMs: nowMs(), queued: counters.queued, ratePerMinute: rate, deviceMs: deviceMs ?? (firstStartMs === null ? null : nowMs() - firstStartMs) });
+    etaShown ||= eta !== null;
     yield* call(ROLLOUT_ACTIVITY.recordBatch, {
-      rolloutId, results, counters, currentWave: Math.min(wave + 1, ends.length), currentRate: rate,
-      eta: rolloutEta({ nowMs: nowMs(), queued: counters.queued, ratePerMinute: rate, deviceMs }), at: now(),
+      rolloutId, results, counters, currentWave: Math.min(wave + 1, ends.length), currentRate: rate, eta, at: now(),
     });
   }
   const requestFor = (): DeviceOperationInput['request'] => input.budget === null ? input.request
@@ -210,8 +213,9 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     const tickMs = nowMs();
     const requestedAt = now();
     let started = 0;
-    // Rows and counters written together: outcomes so far first, so the acquire's counters match the rows.
-    if (unrecorded.length > 0) yield* flush();
+    // Rows and counters written together: outcomes so far first, so the acquire's counters match the rows (and
+    // the first ETA as soon as there is one).
+    if (unrecorded.length > 0 || (!etaShown && firstStartMs !== null)) yield* flush();
     let probe = false;
     if (retryQueue.length > 0) {
       const due = retryQueue.splice(0, room);

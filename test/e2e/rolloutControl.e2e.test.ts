@@ -176,16 +176,17 @@ describe('rollout control and pacing with S1 quotas enforced', () => {
 
   test('pause: queued devices do not start while paused, in-flight ones finish; resume completes each device once', async () => {
     const accepted = await api.start({ operation: 'reboot', parameters: { pollIntervalSeconds: 1 }, target: { deviceIds: DEVICES.pause },
-      rate: { maxPerMinute: 600 } });
+      rate: { maxPerMinute: 200 } });
     await methodsReceived(api.stack.devices.device(DEVICES.pause[0]!), 1);
     const pause = await api.post(accepted.pauseUrl);
     assert.equal(pause.status, 202, await pause.text());
     const paused = await until(api, accepted, (b) => b.state === 'paused' && b.counters.inProgress === 0);
     const startedBeforePause = paused.counters.succeeded;
-    assert.ok(startedBeforePause >= 1 && startedBeforePause < 30, `${startedBeforePause} started before the pause`);
-    // Longer than the pacing gap (batches of up to 20 at 600/min: ≤ 2 s): nothing new may start meanwhile.
+    assert.ok(startedBeforePause !== undefined && startedBeforePause >= 1 && startedBeforePause < 30, `${startedBeforePause} started before the pause`);
+    // Longer than the pacing gap (ticks of up to 20 at 200/min: 6 s; devices start while earlier ones still run, so
+    // the pause must land within that gap): nothing new may start meanwhile.
     const received = (): number => DEVICES.pause.reduce((sum, id) => sum + api.methodCount(id), 0);
-    const deadline = Date.now() + 4_000;
+    const deadline = Date.now() + 7_000;
     while (Date.now() < deadline) {
       const body = await api.status(accepted);
       assert.equal(body.state, 'paused');
@@ -201,8 +202,10 @@ describe('rollout control and pacing with S1 quotas enforced', () => {
   });
 
   test('force cancel: in-flight device operations are canceled through their own cancel, queued ones never start', async () => {
-    const accepted = await api.start({ operation: 'reboot', parameters: { pollIntervalSeconds: 1, timeoutSeconds: 120 }, target: { deviceIds: DEVICES.force } });
-    // The first batch (20, the S1 burst for reboots at a 0.8 share) is in flight; the stuck devices wait for their deadline.
+    const accepted = await api.start({ operation: 'reboot', parameters: { pollIntervalSeconds: 1, timeoutSeconds: 120 }, target: { deviceIds: DEVICES.force },
+      rate: { maxPerMinute: 100 } });
+    // The first tick (20, the S1 burst for reboots at a 0.8 share) is in flight; the next may start only 12 s later
+    // (20 at 100/min); the stuck devices wait for their deadline.
     await until(api, accepted, (b) => b.counters.succeeded === 15 && b.counters.inProgress === 5);
     const cancel = await api.post(accepted.cancelUrl, { force: true });
     assert.equal(cancel.status, 202, await cancel.text());
