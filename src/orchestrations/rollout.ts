@@ -3,7 +3,7 @@
 // started earlier are still rebooting: no batch waits for its devices before the next one starts. A tick acquires
 // its devices' leases in one activity (busy devices are reported, never acted on) and starts one sub-orchestration
 // of the existing deviceOperation orchestration per acquired device, under the lease's instance id.
-// Histories stay bounded: after STARTS_PER_EXECUTION starts (or STEPS_PER_EXECUTION waits) the orchestration
+// Histories stay bounded: after TICKS_PER_EXECUTION × batchSize starts (or STEPS_PER_EXECUTION waits) the orchestration
 // continues as new without waiting for its devices. Their sub-orchestrations keep running, but their completions go
 // to the execution that started them (DTFx drops messages for another execution), so the next execution carries
 // them as `inFlight` and reads their outcomes from the operations table (the source of truth; one point read per
@@ -52,8 +52,8 @@ export const PAUSE_RECHECK_MS = 30_000;
 export const PROGRESS_FLUSH_MS = 2_000;
 /** Devices an earlier execution started are looked up in the operations table this often. */
 export const CARRY_POLL_MS = 2_000;
-/** Starts per execution before continuing as new (each start adds two history events). */
-export const STARTS_PER_EXECUTION = 200;
+/** Ticks' worth of starts (× batchSize) per execution before continuing as new (each start adds two history events). */
+export const TICKS_PER_EXECUTION = 4;
 /** Waits per execution before continuing as new (timers, events and lookups also grow the history). */
 export const STEPS_PER_EXECUTION = 300;
 /** A 429 halves the rate at most this often (the refusals of one burst are one signal)... */
@@ -140,6 +140,8 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
   let nextStartMs = Math.max(scheduledMs, progress.notBefore === null ? nowMs() : Date.parse(progress.notBefore));
   let startedHere = 0;
   let steps = 0;
+  /** durable-functions schedules a sub-orchestration only when its task is yielded: never continue as new before. */
+  let unyielded = false;
 
   const hubPerMinute = input.budget === null ? null : budgetPerMinute(input.budget, reportedUpdates);
   const rateNow = (): number | null => currentRate(callerRate(input.rate, counters.succeeded), hubPerMinute, slowDown);
@@ -201,6 +203,7 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     } satisfies DeviceOperationInput, device.instanceId);
     own.push({ device, task });
     startedHere += 1;
+    unyielded = true;
   };
   /** One tick: queued retries first, then new devices of the current wave, as many as the rate allows now. */
   function* tick(): Orchestration<void> {
@@ -328,7 +331,7 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
       steps += 1;
       continue;
     }
-    if (startedHere >= STARTS_PER_EXECUTION || steps >= STEPS_PER_EXECUTION) {
+    if ((startedHere >= TICKS_PER_EXECUTION * input.batchSize || steps >= STEPS_PER_EXECUTION) && !unyielded) {
       cancelTimer(startTimer?.task);
       cancelTimer(flushTimer);
       cancelTimer(pollTimer);
@@ -353,6 +356,7 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     if (carried.length > 0) waits.push(pollTimer ??= ctx.createTimer(new Date(nowMs() + CARRY_POLL_MS)));
     if (own.length > 0) waits.push(ctx.Task.any(own.map((o) => o.task)));
     const winner: unknown = yield ctx.Task.any(waits);
+    unyielded = false;
     steps += 1;
     if (winner === control) {
       const event = takeControl();

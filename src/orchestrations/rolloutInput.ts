@@ -1,5 +1,5 @@
 // Input of the rollout orchestration. Everything its decisions depend on is in here; `progress` is carried
-// into the next execution when it continues as new (every STARTS_PER_EXECUTION starts), so histories stay bounded.
+// into the next execution when it continues as new (every TICKS_PER_EXECUTION × batchSize starts), so histories stay bounded.
 import type { OperationKind } from '../domain/operations/operationKind';
 import type { OperationRequest } from '../domain/operationRequest';
 import type { Outcome } from '../domain/outcomes';

@@ -4,9 +4,10 @@
 import { after, before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { startAzurite, type RunningAzurite } from '../../../local/azurite';
-import { acquireRolloutBatch, acquireRolloutRetries, closeRollout, recordRolloutBatch } from '../../../src/activities/rolloutActivities';
+import { acquireRolloutBatch, acquireRolloutRetries, closeRollout, collectRolloutOutcomes, recordRolloutBatch } from '../../../src/activities/rolloutActivities';
 import type { AcquireBatchInput } from '../../../src/activities/rolloutContracts';
 import { TableDeviceLeaseStore, TableOperationsStore } from '../../../src/adapters/operationsStore';
+import type { OperationRecord } from '../../../src/domain/operationRecord';
 import { TableRolloutStore } from '../../../src/adapters/rollouts/tableRolloutStore';
 import { DeviceGuard } from '../../../src/domain/deviceGuard';
 import { operationInstanceId } from '../../../src/domain/operationIds';
@@ -164,4 +165,25 @@ test('retries: a device whose attempt ended is acquired again under a new instan
   assert.deepEqual(paused, { kind: 'stopped' });
   assert.equal((await deps.leases.read('rr-1'))?.state, 'free');
   assert.deepEqual(await acquireRolloutBatch(batch(rolloutId, 2), deps), { kind: 'paused' });
+});
+
+test('outcomes of devices an earlier execution started come from their records; running and unwritten ones are left out', async () => {
+  const at = '2025-06-01T11:00:00.000Z';
+  const record = (deviceId: string, changes: Partial<OperationRecord>): OperationRecord => ({
+    deviceId, instanceId: `${deviceId}-op`, operation: 'reboot', phase: 'completed', outcome: 'Succeeded', delivery: 'delivered', requestedAt: at,
+    acceptedAt: null, completedAt: '2025-06-01T11:00:31.000Z', durationMs: 31_000, deadline: '2025-06-01T11:10:00.000Z', polls: 1, step: null,
+    firmwareVersion: null, methodResponse: null, lastReported: null, deviceActivity: null, error: null, updatedAt: at, ...changes,
+  });
+  await deps.operations.save(record('rc-ok', {}));
+  await deps.operations.save(record('rc-running', { phase: 'awaiting-report', outcome: null, completedAt: null, durationMs: null }));
+  await deps.operations.save(record('rc-refused', { outcome: 'Failed', delivery: 'notDelivered', durationMs: 2_000,
+    error: { code: 'MethodNotDelivered', message: 'IoT Hub did not deliver the method in 3 attempt(s): HTTP 429, error 429001' } }));
+  await deps.operations.save(record('rc-timedout', { outcome: 'TimedOut', durationMs: 600_000 }));
+  const devices = ['rc-ok', 'rc-running', 'rc-refused', 'rc-timedout', 'rc-unwritten']
+    .map((deviceId, ordinal) => ({ ordinal, deviceId, instanceId: `${deviceId}-op`, requestedAt: at }));
+  assert.deepEqual(await collectRolloutOutcomes({ devices }, deps), { ended: [
+    { ordinal: 0, outcome: 'Succeeded', hubRefused: false, durationMs: 31_000 },
+    { ordinal: 2, outcome: 'Failed', hubRefused: true, durationMs: 2_000 },
+    { ordinal: 3, outcome: 'TimedOut', hubRefused: false, durationMs: 600_000 },
+  ] });
 });
