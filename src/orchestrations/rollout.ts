@@ -355,10 +355,15 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     if (unrecorded.length > 0) waits.push(flushTimer ??= ctx.createTimer(new Date(nowMs() + PROGRESS_FLUSH_MS)));
     if (carried.length > 0) waits.push(pollTimer ??= ctx.createTimer(new Date(nowMs() + CARRY_POLL_MS)));
     if (own.length > 0) waits.push(ctx.Task.any(own.map((o) => o.task)));
-    const winner: unknown = yield ctx.Task.any(waits);
-    unyielded = false;
-    steps += 1;
-    if (winner === control) {
+    // A task that completed without winning never resolves a later Task.any (durable-functions tells a compound task
+    // only of completions after it was built): so nothing already completed is waited on again, and every completed
+    // one is handled below, winner or not (a poll timer firing with the flush timer left the rollout waiting forever).
+    if (!waits.some((t) => t.isCompleted || t.isFaulted)) {
+      yield ctx.Task.any(waits);
+      unyielded = false;
+      steps += 1;
+    }
+    if (control.isCompleted) {
       const event = takeControl();
       if (event.action === 'cancel' && stopping === null) {
         // The row says so too (written before the event): no start, no retry from now on.
@@ -371,12 +376,13 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
       } else if (event.action === 'resume') {
         nextStartMs = Math.max(scheduledMs, nowMs());
       }
-    } else if (winner === startTimer?.task) {
-      startTimer = null;
-    } else if (winner === flushTimer) {
+    }
+    if (startTimer?.task.isCompleted === true) startTimer = null;
+    if (flushTimer?.isCompleted === true) {
       flushTimer = null;
       if (unrecorded.length > 0) yield* flush();
-    } else if (winner === pollTimer) {
+    }
+    if (pollTimer?.isCompleted === true) {
       pollTimer = null;
       yield* collect();
     }
