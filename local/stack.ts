@@ -42,6 +42,11 @@ export interface LocalStackOptions {
    * false leaves IOTHUB_EVENTS_* unset: operations poll, as on a hub without the route.
    */
   twinEvents?: boolean;
+  /**
+   * The status route holds a request while a change is expected (OPERATION_STATUS_HOLD_SECONDS, 10 s on Azure).
+   * Default false here: a test that reads a running operation gets its 202 at once. `npm start` and the bench turn it on.
+   */
+  statusHold?: boolean;
   /** Extra app settings, e.g. retry tuning. */
   env?: Record<string, string>;
   /** Where the app is (the folder with package.json and host.json). Default: this repository. */
@@ -135,6 +140,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         DURABLE_TASK_HUB_NAME: 'DeviceRebootLocal',
         // The tests' Logic Apps stand-in listens on 127.0.0.1 over http.
         CALLBACK_ALLOW_LOOPBACK: 'true',
+        ...(options.statusHold === true ? {} : { OPERATION_STATUS_HOLD_SECONDS: '0' }),
         ...(options.env ?? {}),
       },
     });

@@ -96,6 +96,7 @@ async function main(): Promise<number> {
       iotHubMqttPort: flags['iothub-mqtt-port'],
       storagePort: flags['storage-port'],
       storage: flags['storage-dir'] ? { location: flags['storage-dir'] } : 'memory',
+      statusHold: true,
       deviceIds: fleet,
       behaviours,
       tags,
