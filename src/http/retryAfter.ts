@@ -4,6 +4,7 @@
 //  - Otherwise (events off, or the device is late): until the next timed twin read, plus a second for the read
 //    itself, between 1 s and the poll interval.
 //  - Nothing known about the next read (Pending, before the watch): the poll interval.
+//  - The outcome decided (phase completed, the instance recording it): 1 s.
 // A caller that follows it (the Logic Apps HTTP action does) sees the outcome about a second after the orchestration.
 import type { OperationCustomStatus } from '../orchestrations/deviceOperation';
 
@@ -24,6 +25,8 @@ export function operationRetryAfter(pollIntervalSeconds: number, wakesOnTwinChan
  * report expected soon), else until the next timed twin read plus the read itself; null when nothing tells.
  */
 export function nextChangeInMs(wakesOnTwinChange: boolean, status: Partial<OperationCustomStatus> | null | undefined, nowMs: number): number | null {
+  // The outcome is decided and being recorded (then the callback, if any): the instance ends at any moment.
+  if (status?.phase === 'completed') return 0;
   const watching = status?.phase === 'awaiting-report';
   if (wakesOnTwinChange) {
     if (!watching) return 0;

@@ -45,6 +45,8 @@ const CASES: Case[] = [
     status: watching(2_000, 3_000), endsAtRead: 16, expect: { status: 200, waitedMs: 16 * HOLD_INTERVAL_MS } },
   { name: 'events off, the next timed read is past the hold: answers at once', holdMs: 5_000, events: false, pollIntervalSeconds: 30,
     status: watching(2_000, 20_000), endsAtRead: 1, expect: { status: 202, waitedMs: 0, retryAfter: '21' } },
+  { name: 'events off, the outcome decided and being recorded: held', holdMs: 10_000, events: false, pollIntervalSeconds: 5,
+    status: { phase: 'completed', nextCheckAt: null }, endsAtRead: 1, expect: { status: 200, waitedMs: HOLD_INTERVAL_MS } },
   { name: 'events off, nothing known yet (Pending): answers at once', holdMs: 10_000, events: false, pollIntervalSeconds: 5,
     status: {}, endsAtRead: 1, expect: { status: 202, waitedMs: 0, retryAfter: '5' } },
 ];
