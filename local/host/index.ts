@@ -145,7 +145,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     await engine.start();
     const startedEngine = engine;
     eventHubs = startEventHubTriggers({
-      functions: worker.functions, env, store, invoke, log, durableClientPayload: JSON.stringify(clientBindingPayload(webhook)),
+      functions: worker.functions, env, store, invoke, log, durableClientPayload: JSON.stringify(clientBindingPayload(webhook)), hostOptions: settings.eventHubs,
       externalWork: { begin: () => startedEngine.beginExternalWork(), end: () => startedEngine.endExternalWork() },
     });
     log({ level: 'information', category: 'host', message: `Local host for ${appRoot} listening on ${origin} (task hub ${settings.hubName}, ${store.kind} store, ${clock.mode} clock).` });
