@@ -22,7 +22,7 @@ export interface HostSettings {
 function resolveSetting(value: string, env: NodeJS.ProcessEnv): string {
   const match = /^%(.+)%$/.exec(value);
   if (!match) return value;
-  const resolved = env[match[1]];
+  const resolved = env[match[1]!];
   if (resolved === undefined || resolved === '') throw new Error(`host.json refers to app setting "${match[1]}", which is not set.`);
   return resolved;
 }
