@@ -135,8 +135,15 @@ export function startEventHubTriggers(options: EventHubTriggerOptions): EventHub
   return {
     listening,
     async stop() {
-      // client.close() stops its subscriptions and then closes the AMQP connection.
-      const closed = Promise.all(running.map(({ client }) => client.close()));
+      // client.close() stops its subscriptions and then closes the AMQP connection, but only once that connection is
+      // open (a management read waits for it): rhea answers a peer's open that arrives after a local close by opening
+      // again (Connection.on_open), and the close it then writes after the peer ended the socket re-arms the
+      // connection's idle timer (2 x core-amqp's 60 s) after _disconnected cleared it, holding the process for 2 min
+      // (npm start, Ctrl-C right after the banner).
+      const closed = Promise.all(running.map(async ({ client }) => {
+        await client.getEventHubProperties().catch(() => undefined);
+        await client.close();
+      }));
       // A consumer whose endpoint is already going away may not finish its AMQP close: never hold the host's stop.
       let timer: NodeJS.Timeout | undefined;
       const bounded = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), STOP_GRACE_MS); });
