@@ -1,5 +1,5 @@
 // The status route's bounded hold (long polling): while an operation runs and the orchestration can know something
-// new within the hold (./retryAfter.ts nextChangeInMs), the route re-reads the Durable status every
+// new within the hold (before the watch, or ./retryAfter.ts nextChangeInMs within it), the route re-reads the Durable status every
 // HOLD_INTERVAL_MS and answers 200 as soon as the operation is over, else the usual 202 when the hold runs out.
 // Retry-After has whole seconds, so a caller that only polls learns of an outcome up to a second late; a held
 // request learns of it within an interval. The same idea as the Durable client's
@@ -48,8 +48,13 @@ export async function holdWhileRunning(status: DurableOrchestrationStatus, read:
   }
 }
 
+/** Before the watch (Pending, claiming, sending the method) the next step comes within the method's timeouts. */
+const BEFORE_WATCH = new Set<unknown>([undefined, 'starting', 'invoking']);
+
 function expectsChange(status: DurableOrchestrationStatus, withinMs: number, nowMs: number): boolean {
   const input = (status.input ?? {}) as Partial<DeviceOperationInput>;
-  const inMs = nextChangeInMs(input.wakeOnTwinChange === true, status.customStatus as Partial<OperationCustomStatus> | null, nowMs);
+  const custom = status.customStatus as Partial<OperationCustomStatus> | null;
+  if (BEFORE_WATCH.has(custom?.phase)) return true;
+  const inMs = nextChangeInMs(input.wakeOnTwinChange === true, custom, nowMs);
   return inMs !== null && inMs <= withinMs;
 }

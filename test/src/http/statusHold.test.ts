@@ -47,8 +47,10 @@ const CASES: Case[] = [
     status: watching(2_000, 20_000), endsAtRead: 1, expect: { status: 202, waitedMs: 0, retryAfter: '21' } },
   { name: 'events off, the outcome decided and being recorded: held', holdMs: 10_000, events: false, pollIntervalSeconds: 5,
     status: { phase: 'completed', nextCheckAt: null }, endsAtRead: 1, expect: { status: 200, waitedMs: HOLD_INTERVAL_MS } },
-  { name: 'events off, nothing known yet (Pending): answers at once', holdMs: 10_000, events: false, pollIntervalSeconds: 5,
-    status: {}, endsAtRead: 1, expect: { status: 202, waitedMs: 0, retryAfter: '5' } },
+  { name: 'events off, Pending: held (the method goes out next)', holdMs: 10_000, events: false, pollIntervalSeconds: 5,
+    status: {}, endsAtRead: 2, expect: { status: 200, waitedMs: 2 * HOLD_INTERVAL_MS } },
+  { name: 'events off, invoking, still so when the hold runs out: 202 with the poll interval', holdMs: 1_000, events: false, pollIntervalSeconds: 5,
+    status: { phase: 'invoking' }, endsAtRead: null, expect: { status: 202, waitedMs: 1_000, retryAfter: '5' } },
 ];
 
 test('the hold, case by case', async (t) => {
