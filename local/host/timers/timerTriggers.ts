@@ -33,6 +33,9 @@ export interface TimerTriggers {
   stop(): void;
 }
 
+/** setTimeout's longest delay. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** .NET's DateTime.MinValue, which the extension reports as `last` before a first run. */
 const NEVER = '0001-01-01T00:00:00';
 
@@ -127,7 +130,10 @@ class TimerListener {
       this.#warn('The schedule has no further occurrence; the timer is not armed again.');
       return;
     }
-    this.#timer = this.options.clock.setTimer(() => this.#fire(next), next - now, { passive: true });
+    // The real clock is setTimeout, which fires at once past 2^31-1 ms (~24.8 days): a monthly or yearly schedule
+    // waits in steps and looks again.
+    if (next - now > MAX_TIMER_MS) this.#timer = this.options.clock.setTimer(() => this.#arm(), MAX_TIMER_MS, { passive: true });
+    else this.#timer = this.options.clock.setTimer(() => this.#fire(next), next - now, { passive: true });
   }
 
   #fire(occurrence: number): void {

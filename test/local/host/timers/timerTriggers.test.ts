@@ -9,7 +9,7 @@ import { createStackClock, type StackClock } from '../../../../local/clock';
 import type { HostLogEntry } from '../../../../local/host/log';
 import type { FunctionMetadata, RpcInvocationRequest } from '../../../../local/host/rpc/types';
 import { MemoryStore } from '../../../../local/host/store/memoryStore';
-import { startTimerTriggers, type TimerTriggers } from '../../../../local/host/timers/timerTriggers';
+import { MAX_TIMER_MS, startTimerTriggers, type TimerTriggers } from '../../../../local/host/timers/timerTriggers';
 import type { InvocationOutcome } from '../../../../local/host/worker/invoker';
 
 const MINUTE = 60_000;
@@ -214,5 +214,16 @@ describe('timer trigger listener', () => {
     h.triggers.stop();
     leave();
     clock.dispose();
+  });
+
+  it('waits for a far occurrence in steps setTimeout can take (it fires at once past ~24.8 days)', async () => {
+    const delays: number[] = [];
+    const now = Date.parse('2026-03-01T00:00:00Z');
+    const clock = { mode: 'real' as const, now: () => now, setTimer: (_callback: () => void, ms: number) => (delays.push(ms), { cancel: () => undefined }) };
+    const h = start([timerFunction('LeapDay', { schedule: '0 0 0 29 2 *' })], { clock: clock as unknown as StackClock });
+    await started(h);
+    assert.deepEqual(delays, [MAX_TIMER_MS], 'the first step, not the two years to 29 February 2028');
+    assert.equal(h.worker.calls.length, 0);
+    h.triggers.stop();
   });
 });
