@@ -33,6 +33,12 @@ export interface LocalStackOptions {
   /** Azurite data in memory (default) or in a folder, which keeps orchestrations across restarts. */
   storage?: 'memory' | { location: string };
   /**
+   * Where the Functions host keeps its task hub: Azurite (default, as on Azure) or the host's in-process memory
+   * store, for tests whose subject is not storage (each Azurite request costs milliseconds; an episode makes several).
+   * The app's own tables stay in Azurite either way.
+   */
+  hostStorage?: 'azurite' | 'memory';
+  /**
    * One clock for the host, the IoT Hub emulator and the devices: real (default), virtual (skips ahead to the
    * earliest wait whenever nothing is in flight anywhere) or manual (moves only with `clock.advance`).
    */
@@ -123,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const host = await startLocalHost({
       appRoot: options.appRoot ?? REPO_ROOT,
       port: options.port ?? 0,
-      storage: azurite.connectionString,
+      storage: options.hostStorage === 'memory' ? 'memory' : azurite.connectionString,
       clock,
       log: options.log,
       env: {

@@ -1,6 +1,6 @@
 // In-memory Store for fast tests: same contract as the Table store, including version checks.
 import type { HistoryEvent } from '../durable/history';
-import { ConcurrencyError, type EventHubCheckpoint, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type Store, type StoredHostKeys, type WorkItem } from './store';
+import { ConcurrencyError, type EventHubCheckpoint, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type Store, type StoredHostKeys, type TimerScheduleStatus, type WorkItem } from './store';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -12,6 +12,7 @@ export class MemoryStore implements Store {
   #workItems = new Map<string, Map<string, WorkItem>>();
   #hostKeys: StoredHostKeys | undefined;
   #checkpoints = new Map<string, Map<string, EventHubCheckpoint>>();
+  #timerStatus = new Map<string, TimerScheduleStatus>();
 
   async init(): Promise<void> {}
   async close(): Promise<void> {}
@@ -91,6 +92,15 @@ export class MemoryStore implements Store {
 
   async listCheckpoints(scope: string): Promise<EventHubCheckpoint[]> {
     return [...(this.#checkpoints.get(scope)?.values() ?? [])].map(clone);
+  }
+
+  async readTimerStatus(functionName: string): Promise<TimerScheduleStatus | undefined> {
+    const status = this.#timerStatus.get(functionName);
+    return status ? clone(status) : undefined;
+  }
+
+  async writeTimerStatus(functionName: string, status: TimerScheduleStatus): Promise<void> {
+    this.#timerStatus.set(functionName, clone(status));
   }
 
   async putCheckpoint(checkpoint: EventHubCheckpoint): Promise<void> {

@@ -91,6 +91,17 @@ export interface EventHubCheckpoint {
   sequenceNumber: number;
 }
 
+/**
+ * A timer trigger's schedule status, epoch ms (the Functions host keeps it in the blob
+ * `azure-webjobs-hosts/timers/<host id>/<function>/status`): the last occurrence run (null: never), the next
+ * expected one, and when the record was written. A restarted host compares `next` with now to pass isPastDue.
+ */
+export interface TimerScheduleStatus {
+  last: number | null;
+  next: number;
+  lastUpdated: number;
+}
+
 /** The host's keys as kept in storage (the Functions host keeps them in azure-webjobs-secrets). */
 export interface StoredHostKeys {
   masterKey: string;
@@ -130,6 +141,11 @@ export interface Store {
   listCheckpoints(scope: string): Promise<EventHubCheckpoint[]>;
   /** Replaces the checkpoint of the checkpoint's scope and partition. */
   putCheckpoint(checkpoint: EventHubCheckpoint): Promise<void>;
+
+  /** The schedule status of a timer trigger function, if one was saved. */
+  readTimerStatus(functionName: string): Promise<TimerScheduleStatus | undefined>;
+  /** Replaces the schedule status of a timer trigger function. */
+  writeTimerStatus(functionName: string, status: TimerScheduleStatus): Promise<void>;
 
   putWorkItem(item: WorkItem): Promise<void>;
   deleteWorkItem(instanceId: string, key: string): Promise<void>;

@@ -1,13 +1,13 @@
 // Store on Azure Table storage (Azurite locally) through @azure/data-tables. Tables are named after the
 // task hub: <hub>Instances, <hub>History, <hub>Inbox, <hub>WorkItems, <hub>Large (overflow chunks),
-// <hub>Secrets (the host keys) and <hub>Checkpoints (Event Hubs trigger checkpoints).
+// <hub>Secrets (the host keys), <hub>Checkpoints (Event Hubs trigger checkpoints), <hub>Timers (timer trigger status).
 // Azure limits (64 KiB per property, 1 MiB per entity) are respected by storing payloads as UTF-8 in
 // binary (Edm.Binary) chunks of 60,000 bytes, inline when small and in <hub>Large rows when big.
 // Binary rather than string chunks also keeps multi-byte characters intact: Azurite 3.35 corrupts
 // non-ASCII text in large request bodies (a character split at a ~64 KB boundary comes back as U+FFFD).
 import { odata, RestError, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { HistoryEvent } from '../durable/history';
-import { ConcurrencyError, type EventHubCheckpoint, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type StoredHostKeys, type WorkItem } from './store';
+import { ConcurrencyError, type EventHubCheckpoint, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type StoredHostKeys, type TimerScheduleStatus, type WorkItem } from './store';
 
 type Entity = TableEntity<Record<string, unknown>>;
 
@@ -70,6 +70,7 @@ export class TableStore implements Store {
   readonly #large: TableClient;
   readonly #secrets: TableClient;
   readonly #checkpoints: TableClient;
+  readonly #timers: TableClient;
   readonly #etags = new Map<string, string>();
 
   constructor(connectionString: string, hubName: string) {
@@ -83,10 +84,11 @@ export class TableStore implements Store {
     this.#large = make('Large');
     this.#secrets = make('Secrets');
     this.#checkpoints = make('Checkpoints');
+    this.#timers = make('Timers');
   }
 
   async init(): Promise<void> {
-    for (const table of [this.#instances, this.#history, this.#inbox, this.#workItems, this.#large, this.#secrets, this.#checkpoints]) {
+    for (const table of [this.#instances, this.#history, this.#inbox, this.#workItems, this.#large, this.#secrets, this.#checkpoints, this.#timers]) {
       try {
         await table.createTable();
       } catch (err) {
@@ -374,6 +376,25 @@ export class TableStore implements Store {
     await this.#checkpoints.upsertEntity({
       partitionKey: encodeKey(checkpoint.scope), rowKey: encodeKey(checkpoint.partitionId),
       Offset: checkpoint.offset, SequenceNumber: checkpoint.sequenceNumber,
+    }, 'Replace');
+  }
+
+  // ------------------------------------------------------------ timer trigger schedule status
+
+  async readTimerStatus(functionName: string): Promise<TimerScheduleStatus | undefined> {
+    try {
+      const row = await this.#timers.getEntity<Record<string, unknown>>('status', encodeKey(functionName));
+      return { last: typeof row.Last === 'number' ? row.Last : null, next: Number(row.Next), lastUpdated: Number(row.LastUpdated) };
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  async writeTimerStatus(functionName: string, status: TimerScheduleStatus): Promise<void> {
+    await this.#timers.upsertEntity({
+      partitionKey: 'status', rowKey: encodeKey(functionName),
+      ...(status.last === null ? {} : { Last: status.last }), Next: status.next, LastUpdated: status.lastUpdated,
     }, 'Replace');
   }
 
