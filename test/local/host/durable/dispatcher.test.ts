@@ -36,7 +36,7 @@ async function rig(runEpisode: (state: InstanceState, batch: InboxMessage[], sto
   const clock = createClock('manual');
   const batches: string[][] = [];
   const failed: string[] = [];
-  let waiters: (() => void)[] = [];
+  const waiters: (() => void)[] = [];
   let retries = 0;
   let onPoisoned!: (instanceId: string) => void;
   const poisoned = new Promise<string>((resolve) => (onPoisoned = resolve));
