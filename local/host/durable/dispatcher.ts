@@ -97,6 +97,9 @@ export class Dispatcher {
   async #drain(instanceId: string): Promise<void> {
     const { inbox, states, clock, log } = this.options;
     for (let guard = 0; guard < 10_000 && !this.options.stopped(); guard++) {
+      // Nothing visible, nothing to load: an instance that just finished left the cache, and reading it
+      // back only to find an empty inbox cost three storage requests per orchestration.
+      if (!inbox.hasVisible(instanceId, clock.now())) return;
       let state = await states.load(instanceId);
       const visible = inbox.visible(instanceId, clock.now());
       if (visible.length === 0) return;

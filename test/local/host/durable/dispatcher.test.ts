@@ -111,6 +111,21 @@ describe('dispatcher', () => {
     assert.deepEqual(r.batches, [[first.id], [second.id]]);
   });
 
+  it('does not read back an instance that finished and has nothing visible', async () => {
+    const r = await rig(async (state) => {
+      state.record.runtimeStatus = 'Completed';
+      state.committed = structuredClone(state.record);
+    });
+    await withInstance(r.store, 'a');
+    let reads = 0;
+    const getInstance = r.store.getInstance.bind(r.store);
+    r.store.getInstance = (id) => (reads++, getInstance(id));
+    await r.inbox.enqueue(raised('a'));
+    await r.settled();
+    assert.equal(r.batches.length, 1);
+    assert.equal(reads, 1, 'one load for the episode, none after it');
+  });
+
   it('a future message wakes its instance when the clock reaches it', async () => {
     let ran!: () => void;
     const episodeRan = new Promise<void>((resolve) => (ran = resolve));
