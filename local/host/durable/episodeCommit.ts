@@ -1,6 +1,7 @@
 // The commit: writes what an episode decided in an order that keeps a crash at any point recoverable.
-// History rows and outgoing work first (independent writes, issued together), then the instance row (the
-// commit point, with optimistic concurrency), then deletion of the consumed messages. Re-running an
+// Outgoing work first (independent writes, issued together), then the history rows with the instance row
+// (the commit point, with optimistic concurrency: one transaction in the Table store), then deletion of the
+// consumed messages. Re-running an
 // interrupted episode produces the same work keys and rows; duplicates are dropped on receipt. Only after
 // the commit is the work handed to the dispatchers.
 import type { InboxMessage, InstanceRecord, Store, WorkItem } from '../store/store';
@@ -30,9 +31,8 @@ export async function commitEpisode(targets: CommitTargets, state: InstanceState
   const { store } = targets;
   const { record } = state;
   const { appended, outbound, consumed, now } = result;
-  await Promise.all([
-    store.writeHistory(record.instanceId, record.historyLength, appended),
-    ...outbound.map(async (out) => {
+  await Promise.all(
+    outbound.map(async (out) => {
       switch (out.type) {
         case 'activity':
           return store.putWorkItem(out.item);
@@ -46,12 +46,13 @@ export async function commitEpisode(targets: CommitTargets, state: InstanceState
           return undefined;
       }
     }),
-  ]);
+  );
+  const from = record.historyLength;
   record.historyLength += appended.length;
   record.lastUpdatedTime = now;
   record.engineState = JSON.stringify(state.engine);
   record.lastConsumed = consumed;
-  state.version = await store.putInstance(record, state.version);
+  state.version = await store.writeEpisode(record, state.version, from, appended);
   state.committed = structuredClone(record);
   state.history = [...state.history, ...appended];
   await targets.dropMessages(record.instanceId, consumed);

@@ -66,6 +66,13 @@ export class MemoryStore implements Store {
     this.#history.set(instanceId, list);
   }
 
+  async writeEpisode(record: InstanceRecord, expectedVersion: string | undefined, fromIndex: number, events: HistoryEvent[]): Promise<string> {
+    const row = this.#instances.get(record.instanceId);
+    if (expectedVersion !== undefined && (!row || String(row.version) !== expectedVersion)) throw new ConcurrencyError(record.instanceId);
+    await this.writeHistory(record.instanceId, fromIndex, events);
+    return this.putInstance(record, expectedVersion);
+  }
+
   async putMessage(message: InboxMessage): Promise<void> {
     const box = this.#messages.get(message.instanceId) ?? new Map<string, InboxMessage>();
     box.set(message.id, clone(message));

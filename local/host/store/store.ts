@@ -115,6 +115,12 @@ export interface Store {
   readHistory(instanceId: string, length: number): Promise<HistoryEvent[]>;
   /** Upserts events at positions fromIndex.. (one row each). */
   writeHistory(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<void>;
+  /**
+   * An episode's commit point: upserts `events` at positions fromIndex.. and writes the row (the
+   * `expectedVersion` check of putInstance) as one atomic write where the store can (the Table store:
+   * one entity-group transaction on the instance's partition). Returns the row's new version.
+   */
+  writeEpisode(record: InstanceRecord, expectedVersion: string | undefined, fromIndex: number, events: HistoryEvent[]): Promise<string>;
 
   putMessage(message: InboxMessage): Promise<void>;
   deleteMessages(instanceId: string, ids: string[]): Promise<void>;

@@ -1,6 +1,8 @@
 // Store on Azure Table storage (Azurite locally) through @azure/data-tables. Tables are named after the
-// task hub: <hub>Instances, <hub>History, <hub>Inbox, <hub>WorkItems, <hub>Large (overflow chunks),
-// <hub>Secrets (the host keys) and <hub>Checkpoints (Event Hubs trigger checkpoints).
+// task hub: <hub>Instances, <hub>Inbox, <hub>WorkItems, <hub>Large (overflow chunks), <hub>Secrets (the host
+// keys) and <hub>Checkpoints (Event Hubs trigger checkpoints). An instance's history rows live in its
+// partition of <hub>Instances (row keys "h<index>", the instance row has the empty row key), so an episode's
+// events and its row are one entity-group transaction: one request, all or nothing.
 // Azure limits (64 KiB per property, 1 MiB per entity) are respected by storing payloads as UTF-8 in
 // binary (Edm.Binary) chunks of 60,000 bytes, inline when small and in <hub>Large rows when big.
 // Binary rather than string chunks also keeps multi-byte characters intact: Azurite 3.35 corrupts
@@ -49,22 +51,55 @@ function bytesOf(value: unknown): Buffer {
   return Buffer.alloc(0);
 }
 
-/** Submits actions on one partition as entity-group transactions of at most 100 actions. */
+/** Entity-group transactions hold at most 100 actions and 4 MiB: a margin for the multipart framing and base64. */
+const TRANSACTION_ACTIONS = 100;
+const TRANSACTION_BYTES = 2_500_000;
+
+/** Rough wire size of an entity: binary chunks go as base64, text as UTF-8 (at most 3 bytes per UTF-16 unit). */
+function wireBytes(entity: TableEntity): number {
+  let n = 200;
+  for (const value of Object.values(entity)) n += value instanceof Uint8Array ? Math.ceil(value.byteLength / 3) * 4 : typeof value === 'string' ? value.length * 3 : 32;
+  return n;
+}
+
+/** Splits actions on one partition into entity-group transactions that respect the count and size limits. */
+function transactions(actions: TransactionAction[]): TransactionAction[][] {
+  const out: TransactionAction[][] = [];
+  let current: TransactionAction[] = [];
+  let bytes = 0;
+  for (const action of actions) {
+    const size = wireBytes(action[1]);
+    if (current.length > 0 && (current.length === TRANSACTION_ACTIONS || bytes + size > TRANSACTION_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(action);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** Submits actions on one partition as entity-group transactions (a lone action as a plain request). */
 async function inTransactions(table: TableClient, actions: TransactionAction[]): Promise<void> {
-  if (actions.length === 1) {
-    const [kind, entity, mode] = actions[0];
+  const [only] = actions;
+  if (actions.length === 1 && only) {
+    const [kind, entity, mode] = only;
     if (kind === 'upsert') await table.upsertEntity(entity, mode);
     else if (kind === 'delete') await table.deleteEntity(entity.partitionKey, entity.rowKey);
     else throw new Error(`unexpected single ${kind} action`);
     return;
   }
-  for (let i = 0; i < actions.length; i += 100) await table.submitTransaction(actions.slice(i, i + 100));
+  for (const batch of transactions(actions)) await table.submitTransaction(batch);
 }
+
+/** Row key of history event `index` in the instance's partition of the Instances table (after the row's ""). */
+const historyKey = (index: number): string => `h${String(index).padStart(8, '0')}`;
 
 export class TableStore implements Store {
   readonly kind = 'table';
   readonly #instances: TableClient;
-  readonly #history: TableClient;
   readonly #inbox: TableClient;
   readonly #workItems: TableClient;
   readonly #large: TableClient;
@@ -77,7 +112,6 @@ export class TableStore implements Store {
     const retryOptions = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1000 };
     const make = (suffix: string) => TableClient.fromConnectionString(connectionString, `${hubName}${suffix}`, { allowInsecureConnection: true, retryOptions });
     this.#instances = make('Instances');
-    this.#history = make('History');
     this.#inbox = make('Inbox');
     this.#workItems = make('WorkItems');
     this.#large = make('Large');
@@ -86,7 +120,7 @@ export class TableStore implements Store {
   }
 
   async init(): Promise<void> {
-    for (const table of [this.#instances, this.#history, this.#inbox, this.#workItems, this.#large, this.#secrets, this.#checkpoints]) {
+    for (const table of [this.#instances, this.#inbox, this.#workItems, this.#large, this.#secrets, this.#checkpoints]) {
       try {
         await table.createTable();
       } catch (err) {
@@ -222,7 +256,8 @@ export class TableStore implements Store {
   }
 
   async queryInstances(query: InstanceQuery): Promise<InstancePage> {
-    const filters: string[] = [];
+    // History rows share the partitions: only the instance rows (empty row key) answer.
+    const filters: string[] = [`RowKey eq ''`];
     if (query.createdTimeFrom !== undefined) filters.push(odata`CreatedTime ge ${new Date(query.createdTimeFrom)}`);
     if (query.createdTimeTo !== undefined) filters.push(odata`CreatedTime le ${new Date(query.createdTimeTo)}`);
     if (query.runtimeStatus && query.runtimeStatus.length > 0) filters.push(`(${query.runtimeStatus.map((s) => odata`RuntimeStatus eq ${s}`).join(' or ')})`);
@@ -231,7 +266,7 @@ export class TableStore implements Store {
       filters.push(odata`PartitionKey ge ${prefix} and PartitionKey lt ${`${prefix}\uffff`}`);
     }
     const iterator = this.#instances
-      .listEntities<Record<string, unknown>>({ queryOptions: filters.length > 0 ? { filter: filters.join(' and ') } : undefined })
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter: filters.join(' and ') } })
       .byPage({ maxPageSize: query.pageSize ?? 100, continuationToken: query.continuationToken ? Buffer.from(query.continuationToken, 'base64url').toString() : undefined });
     const page = await iterator.next();
     if (page.done || !page.value) return { instances: [] };
@@ -257,7 +292,7 @@ export class TableStore implements Store {
       existed = false;
     }
     this.#etags.delete(instanceId);
-    await this.#deletePartition(this.#history, pk);
+    await this.#deletePartition(this.#instances, pk); // the history rows
     await this.#deletePartition(this.#inbox, pk);
     await this.#deletePartition(this.#workItems, pk);
     // Overflow rows of this instance live in partitions "<pk>%0<n>..." (control-character suffixes,
@@ -276,7 +311,8 @@ export class TableStore implements Store {
     if (length === 0) return [];
     const pk = encodeKey(instanceId);
     const rows: Record<string, unknown>[] = [];
-    for await (const e of this.#history.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey lt ${String(length).padStart(8, '0')}` } })) rows.push(e);
+    const filter = odata`PartitionKey eq ${pk} and RowKey ge ${historyKey(0)} and RowKey lt ${historyKey(length)}`;
+    for await (const e of this.#instances.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) rows.push(e);
     rows.sort((a, b) => (String(a.rowKey) < String(b.rowKey) ? -1 : 1));
     const out: HistoryEvent[] = [];
     for (const row of rows) {
@@ -285,18 +321,41 @@ export class TableStore implements Store {
     return out;
   }
 
-  async writeHistory(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<void> {
+  #historyRows(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<TransactionAction[]> {
     const pk = encodeKey(instanceId);
-    const entities = await Promise.all(
-      events.map(async (event, i) => {
-        const rowKey = String(fromIndex + i).padStart(8, '0');
+    return Promise.all(
+      events.map(async (event, i): Promise<TransactionAction> => {
+        const rowKey = historyKey(fromIndex + i);
         const entity: Entity = { partitionKey: pk, rowKey, EventType: event.EventType };
         await this.#putValue(entity, 'Event', JSON.stringify(event), `${instanceId}\u0002h${rowKey}`);
-        return entity;
+        return ['upsert', entity, 'Replace'];
       }),
     );
-    // One entity-group transaction per 100 rows of the partition: an episode's events in one request.
-    await inTransactions(this.#history, entities.map((entity): TransactionAction => ['upsert', entity, 'Replace']));
+  }
+
+  async writeHistory(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await inTransactions(this.#instances, await this.#historyRows(instanceId, fromIndex, events));
+  }
+
+  async writeEpisode(record: InstanceRecord, expectedVersion: string | undefined, fromIndex: number, events: HistoryEvent[]): Promise<string> {
+    const history = await this.#historyRows(record.instanceId, fromIndex, events);
+    const entity = await this.#toEntity(record);
+    const row: TransactionAction = expectedVersion === undefined ? ['upsert', entity, 'Replace'] : ['update', entity, 'Replace', { etag: expectedVersion }];
+    const batches = transactions([...history, row]);
+    // Rows beyond the committed historyLength are leftovers readers ignore, so an episode too large for one
+    // transaction writes its first events ahead; the last transaction (with the row) is the commit point.
+    const last = batches.pop() ?? [row];
+    for (const batch of batches) await this.#instances.submitTransaction(batch);
+    try {
+      const result = await this.#instances.submitTransaction(last);
+      const etag = result.subResponses.at(-1)?.etag ?? '';
+      this.#etags.set(record.instanceId, etag);
+      return etag;
+    } catch (err) {
+      if (isStatus(err, 412) || isStatus(err, 404)) throw new ConcurrencyError(record.instanceId);
+      throw err;
+    }
   }
 
   // ------------------------------------------------------------ inbox
@@ -315,8 +374,9 @@ export class TableStore implements Store {
 
   async deleteMessages(instanceId: string, ids: string[]): Promise<void> {
     const pk = encodeKey(instanceId);
-    if (ids.length === 1) {
-      await this.#inbox.deleteEntity(pk, ids[0]).catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)));
+    const [only] = ids;
+    if (ids.length === 1 && only !== undefined) {
+      await this.#inbox.deleteEntity(pk, only).catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)));
       return;
     }
     try {

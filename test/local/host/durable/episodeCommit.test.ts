@@ -1,5 +1,5 @@
-// The commit on a recording store: the order of the writes (history and outgoing work, then the instance row,
-// then the consumed messages), nothing handed to the dispatchers before the row is written, and what a
+// The commit on a recording store: the order of the writes (outgoing work, then history and the instance row
+// in one write, then the consumed messages), nothing handed to the dispatchers before the row is written, and what a
 // failure at each write leaves behind.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -75,8 +75,8 @@ describe('episode commit', () => {
     const log: string[] = [];
     const s = state();
     await commitEpisode(targets(store, log), s, episode());
-    assert.deepEqual(writes.slice(0, 3).sort(), ['putMessage', 'putWorkItem', 'writeHistory']);
-    assert.deepEqual(writes.slice(3), ['putInstance', 'deleteMessages']);
+    assert.deepEqual(writes.slice(0, 2).sort(), ['putMessage', 'putWorkItem']);
+    assert.deepEqual(writes.slice(2), ['writeEpisode', 'deleteMessages']);
     assert.deepEqual(log, ['drop m1', 'dispatch e1:0', `deliver ${timer.id}`]);
     assert.equal(s.record.historyLength, 3);
     assert.deepEqual(s.committed.lastConsumed, ['m1'], 'the row names what it consumed, for recovery');
@@ -87,7 +87,7 @@ describe('episode commit', () => {
   });
 
   describe('a failed write leaves the committed state as it was and hands nothing out', () => {
-    for (const failOn of ['writeHistory', 'putWorkItem', 'putMessage', 'putInstance']) {
+    for (const failOn of ['putWorkItem', 'putMessage', 'writeEpisode']) {
       it(failOn, async () => {
         const { store } = recordingStore(failOn);
         const log: string[] = [];
