@@ -27,8 +27,8 @@ export interface ActivityDispatchOptions {
   poison: PoisonTracker;
   /** The owning instance's state, read under its lock. */
   owner(instanceId: string): Promise<InstanceState | undefined>;
-  /** Writes a message to an instance's inbox and wakes it. */
-  enqueue(message: InboxMessage): Promise<void>;
+  /** A message is in the store: mirror it and wake its instance. */
+  deliver(message: InboxMessage): void;
   /** Storage is unreachable: the recovery loop reloads (and so re-dispatches) the work items later. */
   storageUnavailable(err: unknown): void;
   retryLater(delayMs: number, action: () => void): void;
@@ -98,10 +98,11 @@ export class ActivityDispatch {
     return undefined;
   }
 
-  /** Records the activity's outcome in the instance's inbox, then retires the work item. */
+  /** Records the activity's outcome in the instance's inbox and retires the work item, in one write. */
   async #finish(item: WorkItem, event: HistoryEvent): Promise<void> {
-    await this.options.enqueue({ id: messageId(this.options.clock.now()), instanceId: item.instanceId, executionId: item.executionId, visibleAt: 0, event });
-    await this.options.store.deleteWorkItem(item.instanceId, item.key);
+    const outcome: InboxMessage = { id: messageId(this.options.clock.now()), instanceId: item.instanceId, executionId: item.executionId, visibleAt: 0, event };
+    await this.options.store.completeWorkItem(item, outcome);
+    this.options.deliver(outcome);
     this.options.poison.clear(`${item.instanceId}\u0000${item.key}`);
   }
 

@@ -5,7 +5,7 @@ import type { Clock } from '../clock';
 import { TERMINAL_STATUSES, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store } from '../store/store';
 import { scheduleActivity } from './actionTranslation';
 import { episodeTimestamp, episodeContext, type EpisodeResult } from './episodeExecutor';
-import { commitNewInstance, startMessage } from './episodeCommit';
+import { startMessage } from './episodeCommit';
 import { pendingInstanceRecord } from './engineState';
 import { EventType, history as events, type HistoryEvent, type ParentInstanceInfo } from './history';
 import type { Inbox } from './inbox';
@@ -82,8 +82,9 @@ export class ClientOperations {
   }
 
   async #create(record: InstanceRecord, parent: ParentInstanceInfo | null): Promise<void> {
+    // The row and its start message in one write: no instance can be left Pending without its start message.
     const message = startMessage(record, parent, this.options.clock.now());
-    const version = await commitNewInstance(this.options.store, record, message);
+    const version = await this.options.store.createInstance(record, message);
     this.options.states.keep(freshState(record, version));
     this.options.inbox.deliver(message);
   }

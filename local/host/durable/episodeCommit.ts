@@ -1,7 +1,7 @@
-// The commit: writes what an episode decided in an order that keeps a crash at any point recoverable.
-// Outgoing work first (independent writes, issued together), then the history rows with the instance row
-// (the commit point, with optimistic concurrency: one transaction in the Table store), then deletion of the
-// consumed messages. Re-running an
+// The commit: writes what an episode decided so that a crash at any point loses nothing. Work for other
+// instances first (independent, idempotent writes, issued together), then the commit point: history rows,
+// the instance's own new messages and work items, the deletion of the consumed messages and the row (with
+// optimistic concurrency) in one atomic write (Store.writeEpisode: one transaction in the Table store). Re-running an
 // interrupted episode produces the same work keys and rows; duplicates are dropped on receipt. Only after
 // the commit is the work handed to the dispatchers.
 import type { InboxMessage, InstanceRecord, Store, WorkItem } from '../store/store';
@@ -19,6 +19,8 @@ export interface CommitTargets {
   deliver(message: InboxMessage): void;
   /** Deletes messages from the store and the mirror. */
   dropMessages(instanceId: string, ids: string[]): Promise<void>;
+  /** Removes messages the store no longer holds from the mirror. */
+  forgetMessages(instanceId: string, ids: string[]): void;
   /** The instance's messages as mirrored (to find a canceled timer's message). */
   messages(instanceId: string): readonly InboxMessage[];
   /** Creates a sub-orchestration's instance under its own lock, unless an earlier attempt did. */
@@ -27,35 +29,51 @@ export interface CommitTargets {
   wake(instanceId: string): void;
 }
 
+/** Whether the work goes into the instance's own commit (its partition) rather than ahead of it. */
+function ownWork(out: Outbound, instanceId: string): boolean {
+  return out.type === 'activity' || ((out.type === 'timer' || out.type === 'message') && out.message.instanceId === instanceId);
+}
+
 export async function commitEpisode(targets: CommitTargets, state: InstanceState, result: EpisodeResult): Promise<void> {
   const { store } = targets;
   const { record } = state;
   const { appended, outbound, consumed, now } = result;
+  // Work for other instances first (sub-orchestration starts, messages to the parent): idempotent, so a
+  // crash before the commit point only means it is sent again.
   await Promise.all(
     outbound.map(async (out) => {
+      if (ownWork(out, record.instanceId)) return undefined;
       switch (out.type) {
-        case 'activity':
-          return store.putWorkItem(out.item);
-        case 'timer':
         case 'notifyParent':
         case 'message':
+        case 'timer':
           return store.putMessage(out.message);
         case 'startChild':
           return targets.startChild(out, now);
-        case 'cancelTimer':
+        default:
           return undefined;
       }
     }),
   );
-  const from = record.historyLength;
+  const own = outbound.filter((out) => ownWork(out, record.instanceId));
+  const fromIndex = record.historyLength;
   record.historyLength += appended.length;
   record.lastUpdatedTime = now;
   record.engineState = JSON.stringify(state.engine);
-  record.lastConsumed = consumed;
-  state.version = await store.writeEpisode(record, state.version, from, appended);
+  // The consumed messages are deleted by the commit itself: none can survive it.
+  record.lastConsumed = [];
+  state.version = await store.writeEpisode({
+    record,
+    expectedVersion: state.version,
+    fromIndex,
+    events: appended,
+    messages: own.flatMap((out) => (out.type === 'timer' || out.type === 'message' ? [out.message] : [])),
+    workItems: own.flatMap((out) => (out.type === 'activity' ? [out.item] : [])),
+    consumed,
+  });
   state.committed = structuredClone(record);
   state.history = [...state.history, ...appended];
-  await targets.dropMessages(record.instanceId, consumed);
+  targets.forgetMessages(record.instanceId, consumed);
 
   for (const out of outbound) {
     switch (out.type) {
@@ -90,12 +108,3 @@ export function startMessage(record: InstanceRecord, parent: ParentInstanceInfo 
   };
 }
 
-/**
- * Creates an instance: the start message goes first, as in DTFx (CreateTaskOrchestrationAsync sends it,
- * then writes the instance row), so a crash in between leaves a start message the dispatcher turns into
- * the row. Returns the new row's version.
- */
-export async function commitNewInstance(store: Store, record: InstanceRecord, message: InboxMessage): Promise<string> {
-  await store.putMessage(message);
-  return store.putInstance(record);
-}

@@ -36,6 +36,12 @@ export class Inbox {
   async drop(instanceId: string, ids: string[]): Promise<void> {
     if (ids.length === 0) return;
     await this.store.deleteMessages(instanceId, ids);
+    this.forgetMessages(instanceId, ids);
+  }
+
+  /** Removes messages from the mirror (the store deleted them already). */
+  forgetMessages(instanceId: string, ids: string[]): void {
+    if (ids.length === 0) return;
     const box = this.#boxes.get(instanceId);
     if (box) {
       const gone = new Set(ids);

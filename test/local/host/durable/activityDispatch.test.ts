@@ -47,7 +47,7 @@ async function dispatchOnce(o: { invoke: Invoke; owner?: InstanceState | null; n
     queue,
     poison: new PoisonTracker({ maxAttempts: 3, firstDelayMs: 1, maxDelayMs: 1 }),
     owner: async () => (o.owner === null ? undefined : (o.owner ?? owner())),
-    enqueue: async (message) => void inbox.push(message),
+    deliver: (message) => void inbox.push(message),
     storageUnavailable: (err) => assert.fail(String(err)),
     // Retries run right away: the backoff itself is PoisonTracker's (concepts.test.ts).
     retryLater: (_delay, action) => {
@@ -66,9 +66,10 @@ async function dispatchOnce(o: { invoke: Invoke; owner?: InstanceState | null; n
 }
 
 describe('activity dispatch', () => {
-  it('puts TaskCompleted in the owner inbox, then retires the work item', async () => {
+  it('puts TaskCompleted in the owner inbox and retires the work item', async () => {
     const run = await dispatchOnce({ invoke: async () => ({ response: { returnValue: { string: 'done' } } }) });
     assert.equal(run.invocations, 1);
+    assert.deepEqual((await run.store.listMessages()).map((m) => m.id), run.inbox.map((m) => m.id), 'in the store before it is delivered');
     assert.deepEqual(run.inbox.map((m) => [m.instanceId, m.executionId, m.event.EventType, m.event.TaskScheduledId, m.event.Result]), [['i', 'e1', EventType.TaskCompleted, 0, '"done"']]);
     assert.deepEqual(await run.store.listWorkItems(), []);
   });

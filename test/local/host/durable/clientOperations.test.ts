@@ -1,4 +1,4 @@
-// Client operations on a MemoryStore: the start writes its message before the row and honours
+// Client operations on a MemoryStore: the start writes its row and message in one write and honours
 // overridableExistingInstanceStates; control operations are inbox messages; rewind of a failed instance
 // schedules its failed activity again; purge forgets everything.
 import assert from 'node:assert/strict';
@@ -16,10 +16,8 @@ import type { RuntimeStatus, WorkItem } from '../../../../local/host/store/store
 function client(overridable: 'AnyState' | 'NonRunningStates' = 'NonRunningStates') {
   const store = new MemoryStore();
   const writes: string[] = [];
-  const putMessage = store.putMessage.bind(store);
-  const putInstance = store.putInstance.bind(store);
-  store.putMessage = async (m) => (writes.push('message'), putMessage(m));
-  store.putInstance = async (r, v) => (writes.push('row'), putInstance(r, v));
+  const createInstance = store.createInstance.bind(store);
+  store.createInstance = async (r, m) => (writes.push(`createInstance ${r.runtimeStatus} ${m.event.EventType}`), createInstance(r, m));
   const woken: string[] = [];
   const dispatched: WorkItem[] = [];
   const inbox = new Inbox(store, (id) => woken.push(id));
@@ -35,7 +33,7 @@ function client(overridable: 'AnyState' | 'NonRunningStates' = 'NonRunningStates
     newExecutionId: () => `x${ids++}`,
     commit: (state, result) =>
       commitEpisode(
-        { store, dispatchActivity: (item) => dispatched.push(item), deliver: (m) => inbox.deliver(m), dropMessages: (id, list) => inbox.drop(id, list), messages: (id) => inbox.messages(id), startChild: async () => undefined, wake: () => undefined },
+        { store, dispatchActivity: (item) => dispatched.push(item), deliver: (m) => inbox.deliver(m), dropMessages: (id, list) => inbox.drop(id, list), forgetMessages: (id, list) => inbox.forgetMessages(id, list), messages: (id) => inbox.messages(id), startChild: async () => undefined, wake: () => undefined },
         state,
         result,
       ),
@@ -53,10 +51,10 @@ function client(overridable: 'AnyState' | 'NonRunningStates' = 'NonRunningStates
 }
 
 describe('client operations', () => {
-  it('start writes the start message, then the Pending row, and wakes the instance', async () => {
+  it('start writes the Pending row with its start message in one write, and wakes the instance', async () => {
     const c = client();
     await c.ops.start('Orch', 'a', '1');
-    assert.deepEqual(c.writes, ['message', 'row']);
+    assert.deepEqual(c.writes, [`createInstance Pending ${EventType.ExecutionStarted}`]);
     assert.equal((await c.ops.status('a'))?.runtimeStatus, 'Pending');
     assert.deepEqual(c.inbox.messages('a').map((m) => [m.executionId, m.event.EventType, m.event.Input]), [['x0', EventType.ExecutionStarted, '1']]);
     assert.deepEqual(c.woken, ['a']);

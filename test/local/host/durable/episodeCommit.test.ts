@@ -1,5 +1,5 @@
-// The commit on a recording store: the order of the writes (outgoing work, then history and the instance row
-// in one write, then the consumed messages), nothing handed to the dispatchers before the row is written, and what a
+// The commit on a recording store: the order of the writes (work for other instances, then one write with the
+// history, own messages and work items, consumed messages and the row), nothing handed to the dispatchers before the row is written, and what a
 // failure at each write leaves behind.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -50,6 +50,7 @@ function targets(store: Store, log: string[], inbox: InboxMessage[] = []): Commi
       await store.deleteMessages(instanceId, ids);
       log.push(`drop ${ids.join(',')}`);
     },
+    forgetMessages: (_instanceId, ids) => void (ids.length > 0 && log.push(`forget ${ids.join(',')}`)),
     messages: () => inbox,
     startChild: async (out) => void log.push(`startChild ${out.instanceId}`),
     wake: (instanceId) => log.push(`wake ${instanceId}`),
@@ -64,30 +65,34 @@ function episode(): EpisodeResult {
     outbound: [
       { type: 'activity', item: { key: 'e1:0', instanceId: 'i', executionId: 'e1', taskScheduledId: 0, name: 'Act', input: null } },
       { type: 'timer', message: timer },
+      { type: 'notifyParent', message: { id: 'to-parent', instanceId: 'p', executionId: 'pe', visibleAt: 0, event: events.subOrchestrationCompleted(T, 3, null) } },
     ],
     consumed: ['m1'],
   };
 }
 
 describe('episode commit', () => {
-  it('writes history and work, then the row (the commit point), then drops the consumed messages; dispatches after', async () => {
+  it('writes work for other instances, then everything of its own in one write; hands work out after', async () => {
     const { store, writes } = recordingStore();
     const log: string[] = [];
     const s = state();
+    await store.putMessage({ id: 'm1', instanceId: 'i', visibleAt: 0, event: events.eventRaised(T, 'E', null) });
+    writes.length = 0;
     await commitEpisode(targets(store, log), s, episode());
-    assert.deepEqual(writes.slice(0, 2).sort(), ['putMessage', 'putWorkItem']);
-    assert.deepEqual(writes.slice(2), ['writeEpisode', 'deleteMessages']);
-    assert.deepEqual(log, ['drop m1', 'dispatch e1:0', `deliver ${timer.id}`]);
+    assert.deepEqual(writes, ['putMessage', 'writeEpisode'], 'the message to the parent, then the commit');
+    assert.deepEqual(log, ['forget m1', 'dispatch e1:0', `deliver ${timer.id}`, 'deliver to-parent']);
     assert.equal(s.record.historyLength, 3);
-    assert.deepEqual(s.committed.lastConsumed, ['m1'], 'the row names what it consumed, for recovery');
+    assert.deepEqual(s.committed.lastConsumed, [], 'consumed messages are deleted by the commit itself');
     assert.equal(s.history.length, 3);
     const row = await store.getInstance('i');
     assert.equal(row?.historyLength, 3);
     assert.equal((await store.readHistory('i', 3)).length, 3);
+    assert.deepEqual((await store.listMessages()).map((m) => m.id).sort(), [timer.id, 'to-parent'].sort(), 'the consumed message is gone, the timer is in');
+    assert.deepEqual((await store.listWorkItems()).map((w) => w.key), ['e1:0']);
   });
 
   describe('a failed write leaves the committed state as it was and hands nothing out', () => {
-    for (const failOn of ['putWorkItem', 'putMessage', 'writeEpisode']) {
+    for (const failOn of ['putMessage', 'writeEpisode']) {
       it(failOn, async () => {
         const { store } = recordingStore(failOn);
         const log: string[] = [];
@@ -96,6 +101,7 @@ describe('episode commit', () => {
         assert.deepEqual(log, [], 'no message dropped, no work dispatched');
         assert.equal(s.committed.historyLength, 0);
         assert.equal(await store.getInstance('i'), undefined, 'no row: the episode runs again from its messages');
+        assert.deepEqual(await store.listWorkItems(), []);
       });
     }
   });
