@@ -72,7 +72,7 @@ export class MemoryStore implements Store {
     if (expectedVersion !== undefined && (!row || String(row.version) !== expectedVersion)) throw new ConcurrencyError(record.instanceId);
     await this.writeHistory(record.instanceId, write.fromIndex, write.events);
     for (const message of write.messages) await this.putMessage(message);
-    for (const item of write.workItems) await this.putWorkItem(item);
+    for (const item of write.workItems) this.#putWorkItem(item);
     await this.deleteMessages(record.instanceId, write.consumed);
     return this.putInstance(record, expectedVersion);
   }
@@ -120,7 +120,7 @@ export class MemoryStore implements Store {
     this.#checkpoints.set(checkpoint.scope, partitions);
   }
 
-  async putWorkItem(item: WorkItem): Promise<void> {
+  #putWorkItem(item: WorkItem): void {
     const items = this.#workItems.get(item.instanceId) ?? new Map<string, WorkItem>();
     items.set(item.key, clone(item));
     this.#workItems.set(item.instanceId, items);

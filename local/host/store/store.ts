@@ -157,7 +157,6 @@ export interface Store {
   /** Replaces the checkpoint of the checkpoint's scope and partition. */
   putCheckpoint(checkpoint: EventHubCheckpoint): Promise<void>;
 
-  putWorkItem(item: WorkItem): Promise<void>;
   deleteWorkItem(instanceId: string, key: string): Promise<void>;
   listWorkItems(): Promise<WorkItem[]>;
 }

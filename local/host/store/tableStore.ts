@@ -482,10 +482,6 @@ export class TableStore implements Store {
     return entity;
   }
 
-  async putWorkItem(item: WorkItem): Promise<void> {
-    await this.#instances.upsertEntity(await this.#workItemEntity(item), 'Replace');
-  }
-
   async deleteWorkItem(instanceId: string, key: string): Promise<void> {
     await deleteTolerant(this.#instances, encodeKey(instanceId), [workItemKey(key)]);
   }

@@ -28,7 +28,8 @@ function owner(executionId = 'e1', pending = true): InstanceState {
 async function dispatchOnce(o: { invoke: Invoke; owner?: InstanceState | null; name?: string }): Promise<{ store: MemoryStore; inbox: InboxMessage[]; invocations: number; logs: string[] }> {
   const store = new MemoryStore();
   const the = { ...item, name: o.name ?? item.name };
-  await store.putWorkItem(the);
+  const row = owner().record;
+  await store.writeEpisode({ record: row, expectedVersion: undefined, fromIndex: 0, events: [], messages: [], workItems: [the], consumed: [] });
   const inbox: InboxMessage[] = [];
   const logs: string[] = [];
   let invocations = 0;
