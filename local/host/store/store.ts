@@ -109,6 +109,23 @@ export interface StoredHostKeys {
   systemKey: string;
 }
 
+/** What an episode commits for its own instance. */
+export interface EpisodeWrite {
+  /** The row as it is after the episode (historyLength counts `events`). */
+  record: InstanceRecord;
+  /** The row's version as last read or written: a different one fails with ConcurrencyError. */
+  expectedVersion: string | undefined;
+  /** History events appended at positions fromIndex.. */
+  fromIndex: number;
+  events: HistoryEvent[];
+  /** New messages to the instance itself (durable timers, its next execution's start). */
+  messages: InboxMessage[];
+  /** New activity work items of the instance. */
+  workItems: WorkItem[];
+  /** Ids of the inbox messages the episode consumed. */
+  consumed: string[];
+}
+
 export interface Store {
   readonly kind: 'memory' | 'table';
   init(): Promise<void>;
@@ -126,6 +143,15 @@ export interface Store {
   readHistory(instanceId: string, length: number): Promise<HistoryEvent[]>;
   /** Upserts events at positions fromIndex.. (one row each). */
   writeHistory(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<void>;
+  /**
+   * An episode's commit point, one atomic write where the store can (the Table store: one entity-group
+   * transaction on the instance's partition). Returns the row's new version.
+   */
+  writeEpisode(write: EpisodeWrite): Promise<string>;
+  /** Writes a new instance's row and its start message, atomically where the store can. Returns the row's version. */
+  createInstance(record: InstanceRecord, start: InboxMessage): Promise<string>;
+  /** Puts an activity's outcome in its instance's inbox and retires the work item, atomically where the store can. */
+  completeWorkItem(item: WorkItem, outcome: InboxMessage): Promise<void>;
 
   putMessage(message: InboxMessage): Promise<void>;
   deleteMessages(instanceId: string, ids: string[]): Promise<void>;
@@ -146,8 +172,6 @@ export interface Store {
   readTimerStatus(functionName: string): Promise<TimerScheduleStatus | undefined>;
   /** Replaces the schedule status of a timer trigger function. */
   writeTimerStatus(functionName: string, status: TimerScheduleStatus): Promise<void>;
-
-  putWorkItem(item: WorkItem): Promise<void>;
   deleteWorkItem(instanceId: string, key: string): Promise<void>;
   listWorkItems(): Promise<WorkItem[]>;
 }
