@@ -18,10 +18,10 @@ export interface HostSettings {
 }
 
 function resolveSetting(value: string, env: NodeJS.ProcessEnv): string {
-  const match = /^%(.+)%$/.exec(value);
-  if (!match) return value;
-  const resolved = env[match[1]];
-  if (resolved === undefined || resolved === '') throw new Error(`host.json refers to app setting "${match[1]}", which is not set.`);
+  if (!/^%.+%$/.test(value)) return value;
+  const name = value.slice(1, -1);
+  const resolved = env[name];
+  if (resolved === undefined || resolved === '') throw new Error(`host.json refers to app setting "${name}", which is not set.`);
   return resolved;
 }
 

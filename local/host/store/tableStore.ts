@@ -51,8 +51,9 @@ function bytesOf(value: unknown): Buffer {
 
 /** Submits actions on one partition as entity-group transactions of at most 100 actions. */
 async function inTransactions(table: TableClient, actions: TransactionAction[]): Promise<void> {
-  if (actions.length === 1) {
-    const [kind, entity, mode] = actions[0];
+  const [only, ...more] = actions;
+  if (only !== undefined && more.length === 0) {
+    const [kind, entity, mode] = only;
     if (kind === 'upsert') await table.upsertEntity(entity, mode);
     else if (kind === 'delete') await table.deleteEntity(entity.partitionKey, entity.rowKey);
     else throw new Error(`unexpected single ${kind} action`);
@@ -315,8 +316,9 @@ export class TableStore implements Store {
 
   async deleteMessages(instanceId: string, ids: string[]): Promise<void> {
     const pk = encodeKey(instanceId);
-    if (ids.length === 1) {
-      await this.#inbox.deleteEntity(pk, ids[0]).catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)));
+    const [only, ...more] = ids;
+    if (only !== undefined && more.length === 0) {
+      await this.#inbox.deleteEntity(pk, only).catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)));
       return;
     }
     try {

@@ -19,9 +19,8 @@ export interface EventPosition {
 
 /** Undefined when the filter is not one the SDK writes. */
 export function parseSelector(selector: string): EventPosition | undefined {
-  const match = SELECTOR.exec(selector.trim());
-  if (!match) return undefined;
-  const [, field, operator, value] = match;
+  const [, field, operator, value] = SELECTOR.exec(selector.trim()) ?? [];
+  if (value === undefined) return undefined;
   if (value !== '@latest' && !/^-?\d+$/.test(value)) return undefined;
   if (value === '@latest' && field !== 'offset') return undefined;
   return { field: field as EventPosition['field'], inclusive: operator === '>=', value };
