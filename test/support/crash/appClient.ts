@@ -5,7 +5,6 @@
 // The function key goes in `?code=`. A restarted host has new keys, so URLs can be re-keyed.
 
 export type OperationKind = 'reboot' | 'factoryReset' | 'firmwareUpdate';
-export const OPERATION_KINDS: readonly OperationKind[] = ['reboot', 'factoryReset', 'firmwareUpdate'];
 
 /** Outcomes with a definite meaning; any other outcome counts as "uncertain" (the new core: DeliveryUnconfirmed). */
 export const DEFINITE_OUTCOMES = ['Succeeded', 'Failed', 'TimedOut', 'Rejected', 'DeviceOffline', 'DeviceNotFound', 'Canceled'] as const;
