@@ -118,8 +118,9 @@ function makeConstraint(spec: string): Constraint {
     }
     case 'regex': {
       // ASP.NET Core evaluates regex constraints case-insensitively; anchoring is the author's choice.
-      if (argText === undefined) throw new Error('Route constraint "regex" expects a pattern: regex(...).');
-      const re = new RegExp(args.join(','), 'i');
+      const [pattern] = args;
+      if (pattern === undefined) throw new Error('Route constraint "regex" expects a pattern: regex(...).');
+      const re = new RegExp(pattern, 'i');
       return (v) => re.test(v);
     }
     default:
