@@ -45,7 +45,10 @@ export const DEFAULT_TWIN_EVENTS_CONSUMER_GROUP = '$Default';
 /** With twin change events waking operations, the twin is read on a timer only as a slow safety net. */
 export const DEFAULT_TWIN_EVENTS_POLL_INTERVAL_SECONDS = 30;
 
-/** Settings the Functions host and the Durable extension read (host.json refers to DURABLE_TASK_HUB_NAME). */
+/**
+ * Settings the Functions host and the Durable extension read (host.json refers to DURABLE_TASK_HUB_NAME).
+ * @public The app never reads them itself; the deployment and config tests check that each one is set.
+ */
 export const HOST_SETTING = Object.freeze({
   webJobsStorage: 'AzureWebJobsStorage',
   workerRuntime: 'FUNCTIONS_WORKER_RUNTIME',

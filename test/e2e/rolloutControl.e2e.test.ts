@@ -181,7 +181,7 @@ describe('rollout control and pacing with S1 quotas enforced', () => {
     const pause = await api.post(accepted.pauseUrl);
     assert.equal(pause.status, 202, await pause.text());
     const paused = await until(api, accepted, (b) => b.state === 'paused' && b.counters.inProgress === 0);
-    const startedBeforePause = paused.counters.succeeded;
+    const startedBeforePause = paused.counters.succeeded ?? 0;
     assert.ok(startedBeforePause >= 1 && startedBeforePause < 30, `${startedBeforePause} started before the pause`);
     // Longer than the pacing gap (batches of up to 20 at 600/min: ≤ 2 s): nothing new may start meanwhile.
     const received = (): number => DEVICES.pause.reduce((sum, id) => sum + api.methodCount(id), 0);
