@@ -69,8 +69,7 @@ function memory(): { rss: number; heap: number } {
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;
 
 function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? NaN;
 }
 
 interface Throughput {
@@ -95,6 +94,7 @@ async function methodThroughput(emulator: RunningIotHubEmulator, deviceIds: stri
     const worker = async () => {
       while (performance.now() < deadline) {
         const id = deviceIds[next++ % deviceIds.length];
+        if (id === undefined) throw new Error('methodThroughput needs at least one device.');
         const t0 = performance.now();
         try {
           const { result } = await service.client.invokeDeviceMethod(id, { methodName: 'ping', payload: { n: calls } });
@@ -251,7 +251,8 @@ async function jobRollout(tier: 'S1' | 'none', count: number): Promise<string> {
     starts.sort((a, b) => a - b);
     const burst = tier === 'S1' ? 10 : 0;
     const steady = starts.slice(burst);
-    const spanS = (steady[steady.length - 1] - steady[0]) / 1000;
+    const [first, last] = [steady[0], steady.at(-1)];
+    const spanS = first === undefined || last === undefined ? 0 : (last - first) / 1000;
     const rate = spanS > 0 ? `${((steady.length - 1) / spanS).toFixed(2)} devices/s after the burst` : 'all at once';
     return `job on ${tier === 'S1' ? 'S1 (documented: 10 device operations/s)' : 'no quota'}: ${job.deviceJobStatistics.succeededCount}/${count} devices ` +
       `succeeded in ${elapsedMs.toFixed(0)} ms; ${rate}`;

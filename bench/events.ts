@@ -4,17 +4,19 @@
 // reported field, from the twin's $metadata) → the status route's 200, for a caller that waits Retry-After between
 // polls, as Logic Apps does — the orchestration's own delay (report → completedAt), and the twin reads it made
 // (its polls: each is one service twin read). Timing figures are noisy on a loaded machine.
-//   runEventsBench(['--reboots', '20', '--reboot-ms', '2000'])
+//   runEventsBench(['--reboots', '20', '--reboot-ms', '2000', '--hold-seconds', '0'])
 import { startLocalStack } from '../local/stack';
 
-interface EventsBenchArgs { reboots: number; rebootMs: number }
+/** holdSeconds: OPERATION_STATUS_HOLD_SECONDS for the run; null leaves the app's default (10 s). */
+interface EventsBenchArgs { reboots: number; rebootMs: number; holdSeconds: number | null }
 
 function parse(args: string[]): EventsBenchArgs {
-  const out: EventsBenchArgs = { reboots: 20, rebootMs: 2000 };
+  const out: EventsBenchArgs = { reboots: 20, rebootMs: 2000, holdSeconds: null };
   for (let i = 0; i < args.length; i += 2) {
     const value = Number(args[i + 1]);
     if (args[i] === '--reboots' && Number.isInteger(value) && value > 0) out.reboots = value;
     else if (args[i] === '--reboot-ms' && Number.isInteger(value) && value >= 0) out.rebootMs = value;
+    else if (args[i] === '--hold-seconds' && Number.isInteger(value) && value >= 0) out.holdSeconds = value;
     else i -= 1;
   }
   return out;
@@ -54,7 +56,8 @@ async function rebootOnce(baseUrl: string, key: string, deviceId: string): Promi
 }
 
 async function runMode(twinEvents: boolean, options: EventsBenchArgs): Promise<string> {
-  const stack = await startLocalStack({ deviceIds: ['bench-ev-1'], rebootDurationMs: options.rebootMs, twinEvents, log: 'silent' });
+  const stack = await startLocalStack({ deviceIds: ['bench-ev-1'], rebootDurationMs: options.rebootMs, twinEvents, statusHold: true, log: 'silent',
+    env: options.holdSeconds === null ? {} : { OPERATION_STATUS_HOLD_SECONDS: String(options.holdSeconds) } });
   try {
     const samples: Sample[] = [];
     for (let i = 0; i < options.reboots; i++) samples.push(await rebootOnce(stack.baseUrl, stack.functionKey, 'bench-ev-1'));
@@ -75,7 +78,8 @@ async function runMode(twinEvents: boolean, options: EventsBenchArgs): Promise<s
 
 export async function runEventsBench(args: string[]): Promise<void> {
   const options = parse(args);
-  console.log(`one device, ${options.reboots} reboots in a row, down ${options.rebootMs} ms each, default poll settings`);
+  console.log(`one device, ${options.reboots} reboots in a row, down ${options.rebootMs} ms each, default poll settings, `
+    + `status hold ${options.holdSeconds === null ? 'default (10 s)' : `${options.holdSeconds} s`}`);
   console.log(await runMode(true, options));
   console.log(await runMode(false, options));
 }

@@ -33,6 +33,12 @@ export interface LocalStackOptions {
   /** Azurite data in memory (default) or in a folder, which keeps orchestrations across restarts. */
   storage?: 'memory' | { location: string };
   /**
+   * Where the Functions host keeps its task hub: Azurite (default, as on Azure) or the host's in-process memory
+   * store, for tests whose subject is not storage (each Azurite request costs milliseconds; an episode makes several).
+   * The app's own tables stay in Azurite either way.
+   */
+  hostStorage?: 'azurite' | 'memory';
+  /**
    * One clock for the host, the IoT Hub emulator and the devices: real (default), virtual (skips ahead to the
    * earliest wait whenever nothing is in flight anywhere) or manual (moves only with `clock.advance`).
    */
@@ -42,6 +48,11 @@ export interface LocalStackOptions {
    * false leaves IOTHUB_EVENTS_* unset: operations poll, as on a hub without the route.
    */
   twinEvents?: boolean;
+  /**
+   * The status route holds a request while a change is expected (OPERATION_STATUS_HOLD_SECONDS, 10 s on Azure).
+   * Default false here: a test that reads a running operation gets its 202 at once. `npm start` and the bench turn it on.
+   */
+  statusHold?: boolean;
   /** Extra app settings, e.g. retry tuning. */
   env?: Record<string, string>;
   /** Where the app is (the folder with package.json and host.json). Default: this repository. */
@@ -118,7 +129,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     const host = await startLocalHost({
       appRoot: options.appRoot ?? REPO_ROOT,
       port: options.port ?? 0,
-      storage: azurite.connectionString,
+      storage: options.hostStorage === 'memory' ? 'memory' : azurite.connectionString,
       clock,
       log: options.log,
       env: {
@@ -135,6 +146,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         DURABLE_TASK_HUB_NAME: 'DeviceRebootLocal',
         // The tests' Logic Apps stand-in listens on 127.0.0.1 over http.
         CALLBACK_ALLOW_LOOPBACK: 'true',
+        ...(options.statusHold === true ? {} : { OPERATION_STATUS_HOLD_SECONDS: '0' }),
         ...(options.env ?? {}),
       },
     });

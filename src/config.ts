@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import { allOperations, type OperationKind } from './domain/operations/registry';
 import type { RetryPolicies, RetrySpec } from './orchestrations/deviceOperationInput';
+import { DEFAULT_STATUS_HOLD_SECONDS, MAX_STATUS_HOLD_SECONDS } from './http/statusHold';
 
 /** Settings the app code reads. */
 export const SETTING = Object.freeze({
@@ -31,6 +32,8 @@ export const SETTING = Object.freeze({
   twinEventsName: 'IOTHUB_EVENTS_NAME',
   twinEventsConsumerGroup: 'IOTHUB_EVENTS_CONSUMER_GROUP',
   twinEventsPollIntervalSeconds: 'TWIN_EVENTS_POLL_INTERVAL_SECONDS',
+  /** The longest the status route holds a request while a change is expected (src/http/statusHold.ts). */
+  statusHoldSeconds: 'OPERATION_STATUS_HOLD_SECONDS',
 } as const);
 
 /**
@@ -42,7 +45,10 @@ export const DEFAULT_TWIN_EVENTS_CONSUMER_GROUP = '$Default';
 /** With twin change events waking operations, the twin is read on a timer only as a slow safety net. */
 export const DEFAULT_TWIN_EVENTS_POLL_INTERVAL_SECONDS = 30;
 
-/** Settings the Functions host and the Durable extension read (host.json refers to DURABLE_TASK_HUB_NAME). */
+/**
+ * Settings the Functions host and the Durable extension read (host.json refers to DURABLE_TASK_HUB_NAME).
+ * @public The app never reads them itself; the deployment and config tests check that each one is set.
+ */
 export const HOST_SETTING = Object.freeze({
   webJobsStorage: 'AzureWebJobsStorage',
   workerRuntime: 'FUNCTIONS_WORKER_RUNTIME',
@@ -82,6 +88,8 @@ export interface AppConfig {
   callbacks: CallbackSettings;
   /** Twin change events routed from IoT Hub wake running operations; null = polling only. */
   twinEvents: TwinEventsSettings | null;
+  /** The status route's hold while a change is expected; 0 answers at once. */
+  statusHoldMs: number;
 }
 
 export interface TwinEventsSettings {
@@ -168,6 +176,7 @@ export function loadConfig(env: Env = process.env): AppConfig {
       retry: { maxAttempts: 6, firstRetryIntervalMs: 2_000, maxRetryIntervalMs: 60_000, backoffCoefficient: 2 },
     },
     twinEvents: readTwinEvents(read, integer),
+    statusHoldMs: integer(SETTING.statusHoldSeconds, 0, MAX_STATUS_HOLD_SECONDS, DEFAULT_STATUS_HOLD_SECONDS) * 1000,
   });
 }
 

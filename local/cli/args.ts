@@ -10,22 +10,23 @@ export class UsageError extends Error {}
 export function parseFlags<S extends FlagSpec>(argv: readonly string[], spec: S): ParsedFlags<S> {
   const result: Record<string, number | string | boolean | undefined> = {};
   for (const [name, flag] of Object.entries(spec)) result[name] = flag.kind === 'bool' ? false : flag.default;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    const match = /^--([a-z][a-z0-9-]*)(?:=(.*))?$/.exec(arg);
-    if (!match) throw new UsageError(`Unexpected argument "${arg}".`);
-    const name = match[1];
+  const rest = [...argv];
+  for (let arg = rest.shift(); arg !== undefined; arg = rest.shift()) {
+    const eq = arg.indexOf('=');
+    const name = arg.slice(2, eq === -1 ? undefined : eq);
+    const inlineValue = eq === -1 ? undefined : arg.slice(eq + 1);
+    if (!arg.startsWith('--') || !/^[a-z][a-z0-9-]*$/.test(name)) throw new UsageError(`Unexpected argument "${arg}".`);
     // Own properties only: `--constructor` must not find Object.prototype.constructor.
     const flag = Object.hasOwn(spec, name) ? spec[name] : undefined;
     if (!flag) throw new UsageError(`Unknown option --${name}.`);
     if (flag.kind === 'bool') {
       // A switch: present means on; it takes no value.
-      if (match[2] !== undefined) throw new UsageError(`Option --${name} takes no value.`);
+      if (inlineValue !== undefined) throw new UsageError(`Option --${name} takes no value.`);
       result[name] = true;
       continue;
     }
     // `--storage-dir --port 1` is a forgotten value, not a folder named "--port"; `--name=--x` still passes one.
-    const text = match[2] ?? (argv[i + 1]?.startsWith('--') ? undefined : argv[++i]);
+    const text = inlineValue ?? (rest[0]?.startsWith('--') ? undefined : rest.shift());
     if (text === undefined) throw new UsageError(`Option --${name} needs a value.`);
     if (flag.kind === 'int') {
       if (!/^\d+$/.test(text)) throw new UsageError(`Option --${name} takes a whole number, not "${text}".`);

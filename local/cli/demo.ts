@@ -22,6 +22,7 @@ function masker(key: string): (text: string) => string {
 
 async function run(stack: LocalStack): Promise<boolean> {
   const deviceId = stack.deviceIds[0];
+  if (deviceId === undefined) throw new Error('The demo needs at least one simulated device.');
   const key = encodeURIComponent(stack.functionKey);
   const mask = masker(stack.functionKey);
   const say = (text: string) => console.log(mask(text));

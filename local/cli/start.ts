@@ -96,6 +96,7 @@ async function main(): Promise<number> {
       iotHubMqttPort: flags['iothub-mqtt-port'],
       storagePort: flags['storage-port'],
       storage: flags['storage-dir'] ? { location: flags['storage-dir'] } : 'memory',
+      statusHold: true,
       deviceIds: fleet,
       behaviours,
       tags,
@@ -155,9 +156,6 @@ async function main(): Promise<number> {
 
 main().then((code) => {
   process.exitCode = code;
-  // Every part has stopped; an Event Hubs consumer stopped right after it started can leave an SDK timer behind
-  // (seen with Ctrl-C to the process group): do not let it hold the terminal.
-  setTimeout(() => process.exit(code), 1000).unref();
 }, (err) => {
   console.error(err instanceof Error ? err.message : String(err));
   process.exitCode = 1;

@@ -29,8 +29,12 @@ export interface StackClock {
   advance(ms: number): void;
   /** Called after each jump, so waits scheduled outside the clock can be re-armed. */
   onAdvance(listener: () => void): void;
-  /** Calls `callback` once `ms` of this clock's time has passed. */
-  setTimer(callback: () => void, ms: number): ClockTimer;
+  /**
+   * Calls `callback` once `ms` of this clock's time has passed. A `passive` wait (a timer trigger's schedule)
+   * fires when time reaches it but is never a reason for the virtual clock to jump: a schedule that recurs
+   * forever would otherwise drive an idle stack's time on without end.
+   */
+  setTimer(callback: () => void, ms: number, options?: { passive?: boolean }): ClockTimer;
   /** Resolves after `ms` of this clock's time; the caller's work in flight (see run) is paused meanwhile. */
   sleep(ms: number): Promise<void>;
   /**

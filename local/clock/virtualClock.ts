@@ -17,6 +17,7 @@ interface PendingTimer {
   due: number;
   seq: number;
   callback: () => void;
+  passive: boolean;
 }
 
 /** One run() of work in flight; paused while it waits. */
@@ -59,8 +60,8 @@ class VirtualClock implements StackClock {
     this.#listeners.push(listener);
   }
 
-  setTimer(callback: () => void, ms: number): ClockTimer {
-    const timer: PendingTimer = { due: this.now() + Math.max(0, ms), seq: this.#seq++, callback };
+  setTimer(callback: () => void, ms: number, options?: { passive?: boolean }): ClockTimer {
+    const timer: PendingTimer = { due: this.now() + Math.max(0, ms), seq: this.#seq++, callback, passive: options?.passive === true };
     const at = this.#timers.findIndex((t) => t.due > timer.due);
     if (at === -1) this.#timers.push(timer);
     else this.#timers.splice(at, 0, timer);
@@ -147,7 +148,7 @@ class VirtualClock implements StackClock {
 
   #skipIfIdle(): void {
     if (this.#holds.size > 0) return;
-    let due = this.#timers[0]?.due;
+    let due = this.#timers.find((t) => !t.passive)?.due;
     for (const participant of this.#participants) {
       if (!participant.isIdle()) return;
       const next = participant.nextDue();

@@ -18,8 +18,6 @@ export type DeviceBehaviour =
   | { kind: 'slow'; answerDelayMs: number }
   | { kind: 'offline' };
 
-export type DeviceBehaviourKind = DeviceBehaviour['kind'];
-
 /** How long each simulated phase takes. */
 export interface DeviceTimings {
   /** Time between disconnecting for a reboot and connecting again. */

@@ -118,9 +118,10 @@ export function fleetIds(options: Pick<SimulatedFleetOptions, 'ids' | 'count' | 
 
 /** Runs `work` over `items`, at most `size` at a time, failing on the first error. */
 async function inBatches<T>(items: readonly T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
+  // The workers share one iterator, so each item goes to exactly one of them.
+  const queue = items.values();
   const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]);
+    for (const item of queue) await work(item);
   };
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }

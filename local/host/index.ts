@@ -23,6 +23,7 @@ import { consoleLog, silentLog, type HostLog } from './log';
 import type { FunctionMetadata } from './rpc/types';
 import { createStore } from './store/createStore';
 import type { Store } from './store/store';
+import { startTimerTriggers, type TimerTriggers } from './timers/timerTriggers';
 import { WorkerProcess } from './worker/workerProcess';
 
 export interface LocalHostOptions {
@@ -109,6 +110,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
   let store: Store | undefined;
   let engine: DurableEngine | undefined;
   let eventHubs: EventHubTriggers | undefined;
+  let timers: TimerTriggers | undefined;
   try {
     const env = buildAppEnvironment(process.env, readLocalSettingsValues(appRoot), {
       FUNCTIONS_WORKER_RUNTIME: 'node',
@@ -144,15 +146,19 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
     leaveClock = clock.join({ name: 'local host', isIdle: () => joined.isIdle, nextDue: () => joined.nextTimerDue() });
     await engine.start();
     const startedEngine = engine;
-    eventHubs = startEventHubTriggers({
+    // What every non-HTTP trigger needs: the durableClient payload, and invocations counted as the engine's work.
+    const triggers = {
       functions: worker.functions, env, store, invoke, log, durableClientPayload: JSON.stringify(clientBindingPayload(webhook)),
       externalWork: { begin: () => startedEngine.beginExternalWork(), end: () => startedEngine.endExternalWork() },
-    });
+    };
+    eventHubs = startEventHubTriggers({ ...triggers, hostOptions: settings.eventHubs });
+    timers = startTimerTriggers({ ...triggers, clock });
     log({ level: 'information', category: 'host', message: `Local host for ${appRoot} listening on ${origin} (task hub ${settings.hubName}, ${store.kind} store, ${clock.mode} clock).` });
 
     const runningEngine = engine;
     const runningStore = store;
     const runningEventHubs = eventHubs;
+    const runningTimers = timers;
     let stopped = false;
     return {
       baseUrl: origin,
@@ -169,6 +175,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       async stop() {
         if (stopped) return;
         stopped = true;
+        runningTimers.stop();
         await Promise.all([close(server), close(rpcServer), runningEventHubs.stop()]);
         await runningEngine.stop();
         leaveClock?.();
@@ -178,6 +185,7 @@ export async function startLocalHost(options: LocalHostOptions): Promise<LocalHo
       },
     };
   } catch (err) {
+    timers?.stop();
     await Promise.all([close(server), close(rpcServer), eventHubs?.stop()]);
     await engine?.stop();
     leaveClock?.();

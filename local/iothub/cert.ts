@@ -46,7 +46,7 @@ function processKeyPairs(): Promise<[KeyPairPem, KeyPairPem]> {
 function serialNumber(): string {
   // Positive (high bit clear) 16-byte serial, as RFC 5280 requires.
   const bytes = randomBytes(16);
-  bytes[0] &= 0x7f;
+  bytes.writeUInt8(bytes.readUInt8(0) & 0x7f, 0);
   return bytes.toString('hex');
 }
 

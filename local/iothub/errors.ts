@@ -48,10 +48,6 @@ export class IotHubError extends Error {
   }
 }
 
-export function isIotHubError(value: unknown): value is IotHubError {
-  return value instanceof IotHubError;
-}
-
 /** Envelope 2: `{"errorCode":404103,"trackingId":…,"message":…,"info":{},"timestampUtc":…}` (also the MQTT twin error body). */
 export interface ErrorEnvelope2 {
   errorCode: number;

@@ -1,6 +1,7 @@
 // Public types of the emulator (the contract in briefs/emulator-contract.md), shared by index.ts, the admin API and
 // the simulated devices built on connectVirtualDevice.
 import type { StackClock } from '../clock';
+import type { CounterSnapshot } from './counters';
 import type { QuotaTier } from './quota/throttles';
 import type { PolicyName, ServicePolicyName } from './sas/policies';
 
@@ -145,7 +146,7 @@ export interface EmulatorAdmin {
   setHubFault(fault: HubFault | null): void;
   /** Captured device-to-cloud messages, oldest first (the most recent 10,000 are kept). */
   telemetry(deviceId?: string): TelemetryMessage[];
-  counters(): Record<string, number>;
+  counters(): CounterSnapshot;
   connectVirtualDevice(deviceId: string, handler: VirtualDeviceHandler): VirtualDeviceConnection;
 }
 

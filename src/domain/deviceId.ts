@@ -6,12 +6,6 @@ export const DEVICE_ID_MAX_LENGTH = 128;
 /** Characters IoT Hub allows in a device id besides ASCII letters and digits. */
 export const DEVICE_ID_SPECIAL_CHARACTERS = "-:.+%_#*?!(),=@;$'";
 
-const DEVICE_ID_PATTERN = /^[A-Za-z0-9\-:.+%_#*?!(),=@;$']{1,128}$/;
-
-export function isValidDeviceId(value: unknown): value is string {
-  return typeof value === 'string' && DEVICE_ID_PATTERN.test(value);
-}
-
 /** Why `value` is not a valid device id, in words a caller can act on; undefined when it is valid. */
 export function deviceIdProblem(value: unknown): string | undefined {
   if (typeof value !== 'string' || value.length === 0) return 'The device id must not be empty.';

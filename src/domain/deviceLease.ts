@@ -29,7 +29,3 @@ export interface LeaseWrite {
 export interface DeviceLease extends LeaseWrite {
   etag: string;
 }
-
-export function isHeld(lease: DeviceLease | null): lease is DeviceLease {
-  return lease !== null && lease.state !== 'free';
-}

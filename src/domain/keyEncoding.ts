@@ -21,10 +21,6 @@ export function encodeKey(value: string): string {
   return out;
 }
 
-export function decodeKey(key: string): string {
-  return key.replace(/_([0-9A-F]{2})/g, (_m, hex: string) => String.fromCharCode(parseInt(hex, 16)));
-}
-
 /**
  * A bounded key for places with a length limit (Durable instance ids: 256 characters). Keys up to `maxLength`
  * are the plain encoding; longer ones keep a readable prefix and add a SHA-256 digest of the full device id.

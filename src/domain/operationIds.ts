@@ -27,12 +27,3 @@ export function parseInstanceId(value: string): ParsedInstanceId | undefined {
   if (match === null) return undefined;
   return { operation: match[1] as OperationKind, deviceKey: match[2]!, sequence: Number(match[3]) };
 }
-
-export function isOperationInstanceId(value: string): boolean {
-  return parseInstanceId(value) !== undefined;
-}
-
-/** True when `instanceId` is one of `deviceId`'s operations. */
-export function belongsToDevice(instanceId: string, deviceId: string): boolean {
-  return parseInstanceId(instanceId)?.deviceKey === boundedKey(deviceId);
-}

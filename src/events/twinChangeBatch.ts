@@ -16,8 +16,12 @@ export interface TwinChange {
   deviceId: string;
   /** The highest `properties.reported.$version` among its events; null when none showed one. */
   reportedVersion: number | null;
-  /** The `iothubDM` sections its patches touched; 'all' when an event replaced the twin or showed no patch shape. */
-  sections: ReadonlySet<string> | 'all';
+  /**
+   * Per `iothubDM` section its patches touched, that section's value in each patch, in batch order ('*' when a patch
+   * cleared iothubDM, 'other' with no values when a patch touched only other properties); 'all' when an event
+   * replaced the twin or showed no patch shape.
+   */
+  sections: ReadonlyMap<string, readonly unknown[]> | 'all';
 }
 
 export interface BatchMetadata {
@@ -35,7 +39,7 @@ export function readTwinChangeBatch(messages: unknown, metadata: BatchMetadata |
   const bodies = Array.isArray(messages) ? messages : [messages];
   const system = Array.isArray(metadata?.systemPropertiesArray) ? metadata.systemPropertiesArray : [];
   const application = Array.isArray(metadata?.propertiesArray) ? metadata.propertiesArray : [];
-  const byDevice = new Map<string, { reportedVersion: number | null; sections: Set<string> | 'all' }>();
+  const byDevice = new Map<string, { reportedVersion: number | null; sections: Map<string, unknown[]> | 'all' }>();
   let skipped = 0;
   bodies.forEach((raw, i) => {
     const sys = record(system[i]);
@@ -61,25 +65,35 @@ export function readTwinChangeBatch(messages: unknown, metadata: BatchMetadata |
       return;
     }
     if (version !== null && (seen.reportedVersion === null || version > seen.reportedVersion)) seen.reportedVersion = version;
-    if (seen.sections !== 'all') seen.sections = patch === 'all' ? 'all' : new Set([...seen.sections, ...patch]);
+    if (seen.sections === 'all') return;
+    if (patch === 'all') {
+      seen.sections = 'all';
+      return;
+    }
+    for (const [section, values] of patch) seen.sections.set(section, [...seen.sections.get(section) ?? [], ...values]);
   });
   return { changes: [...byDevice].map(([deviceId, change]) => ({ deviceId, ...change })), skipped };
 }
 
-/** `iothubDM.<section>` keys of a reported patch; a patch without iothubDM touches no section ('other' marks it). */
-function touchedSections(reported: Record<string, unknown>): Set<string> {
+/** Per `iothubDM.<section>` of a reported patch, its value; a patch without iothubDM touches no section ('other' marks it). */
+function touchedSections(reported: Record<string, unknown>): Map<string, unknown[]> {
   const keys = Object.keys(reported).filter((k) => !k.startsWith('$'));
-  if (keys.length === 0) return new Set();
+  if (keys.length === 0) return new Map();
   const dm = reported.iothubDM;
   // `iothubDM: null` clears every section: treat it as touching all of them.
-  if (dm === null) return new Set(['*']);
-  const sections = new Set(Object.keys(record(dm)));
-  if (sections.size === 0) sections.add('other');
+  if (dm === null) return new Map([['*', [null]]]);
+  const sections = new Map(Object.entries(record(dm)).map(([section, value]): [string, unknown[]] => [section, [value]]));
+  if (sections.size === 0) sections.set('other', []);
   return sections;
 }
 
-export function touches(change: TwinChange, section: string): boolean {
-  return change.sections === 'all' || change.sections.has(section) || change.sections.has('*');
+/**
+ * The values one section took in a change's patches: 'all' when the change may have touched it in any way (replaced
+ * twin, cleared iothubDM), an empty list when it did not touch it.
+ */
+export function sectionReports(change: TwinChange, section: string): readonly unknown[] | 'all' {
+  if (change.sections === 'all' || change.sections.has('*')) return 'all';
+  return change.sections.get(section) ?? [];
 }
 
 function parseBody(raw: unknown): unknown {

@@ -25,7 +25,7 @@ export async function handleTwinChangeEvents(messages: unknown, client: Pick<Dur
   });
   if (changes.length > 0 || skipped > 0) {
     context.info(`Twin change events: ${changes.length} device(s) changed, ${skipped} other event(s); woke ${summary.woken}, `
-      + `idle ${summary.idle}, unrelated ${summary.unrelated}, gone ${summary.gone}, failed ${summary.failed}.`);
+      + `idle ${summary.idle}, unrelated ${summary.unrelated}, progress only ${summary.progress}, gone ${summary.gone}, failed ${summary.failed}.`);
   }
   return summary;
 }

@@ -1,11 +1,11 @@
 // Wakes the running operation of each device whose twin changed: the device's lease names it (one point read by
-// device id, never a scan), and a TwinChanged event is raised to that orchestration instance. A device with no
-// running operation costs that one read; an unrelated change (another section) or an instance that is over is
-// ignored. The orchestration reads the twin itself, so a wrong or late wake can cost a read but never an outcome.
+// device id, never a scan), and a TwinChanged event is raised to that orchestration instance when the change could
+// end it (the kind's mayEnd). A device with no running operation costs that one read; an unrelated change (another
+// section), a progress-only report or an instance that is over is ignored. The orchestration reads the twin itself, so a wrong or late wake can cost a read but never an outcome.
 import type { DeviceLeaseStore } from '../domain/ports';
 import { operationDefinition } from '../domain/operations/registry';
 import type { TwinChangedSignal } from '../orchestrations/deviceOperation';
-import { touches, type TwinChange } from './twinChangeBatch';
+import { sectionReports, type TwinChange } from './twinChangeBatch';
 
 export interface WakeDependencies {
   leases: Pick<DeviceLeaseStore, 'read'>;
@@ -20,6 +20,8 @@ export interface WakeSummary {
   idle: number;
   /** The change is in a section the running operation does not watch. */
   unrelated: number;
+  /** The change only reported progress in the watched section: nothing it says can end the operation. */
+  progress: number;
   gone: number;
   failed: number;
 }
@@ -28,7 +30,7 @@ export interface WakeSummary {
 const CONCURRENCY = 16;
 
 export async function wakeOperations(changes: readonly TwinChange[], deps: WakeDependencies): Promise<WakeSummary> {
-  const summary: WakeSummary = { woken: 0, idle: 0, unrelated: 0, gone: 0, failed: 0 };
+  const summary: WakeSummary = { woken: 0, idle: 0, unrelated: 0, progress: 0, gone: 0, failed: 0 };
   let next = 0;
   const worker = async (): Promise<void> => {
     while (next < changes.length) {
@@ -46,10 +48,14 @@ export async function wakeOperations(changes: readonly TwinChange[], deps: WakeD
   return summary;
 }
 
-async function wake(change: TwinChange, deps: WakeDependencies): Promise<'woken' | 'idle' | 'unrelated' | 'gone'> {
+async function wake(change: TwinChange, deps: WakeDependencies): Promise<'woken' | 'idle' | 'unrelated' | 'progress' | 'gone'> {
   const lease = await deps.leases.read(change.deviceId);
   if (lease === null || lease.state !== 'running') return 'idle';
-  if (!touches(change, operationDefinition(lease.operation).section)) return 'unrelated';
+  const definition = operationDefinition(lease.operation);
+  const reports = sectionReports(change, definition.section);
+  if (reports !== 'all' && reports.length === 0) return 'unrelated';
+  // Any report in the batch that could end it wakes it (coalesced progress and completion still wake).
+  if (reports !== 'all' && !reports.some((patch) => definition.mayEnd(patch))) return 'progress';
   const raised = await deps.raise(lease.instanceId, { reportedVersion: change.reportedVersion });
   return raised === 'raised' ? 'woken' : 'gone';
 }

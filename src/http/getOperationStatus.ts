@@ -2,6 +2,7 @@
 // Retry-After (when the next change can be known: ./retryAfter.ts) while it runs (the asynchronous
 // request-reply pattern Logic Apps follows), 200 with the outcome once
 // it is over (whatever the outcome: `outcome` says which), 404 for ids that are not operations of this app.
+// While a change is expected soon, the request is held a few seconds and answers as soon as it is over (./statusHold.ts).
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import type { DurableOrchestrationStatus } from 'durable-functions';
 import { parseInstanceId } from '../domain/operationIds';
@@ -14,6 +15,7 @@ import { findInstance, isActive, type OrchestrationClient } from './durableStatu
 import { operationCancelUrl, operationStatusUrl } from './functionKey';
 import { readQuery } from './queryParameters';
 import { operationRetryAfter } from './retryAfter';
+import { holdWhileRunning, NO_HOLD, type StatusHold } from './statusHold';
 import { errorJson, errorResponse, json } from './responses';
 import { ROUTE, routeParameter } from './routes';
 
@@ -22,12 +24,13 @@ import { ROUTE, routeParameter } from './routes';
  * instance, in functions/); its failure is logged, never the caller's problem.
  */
 export async function getOperationStatus(request: HttpRequest, client: Pick<OrchestrationClient, 'getStatus'>, context: InvocationContext,
-  onEnded?: (instanceId: string) => Promise<unknown>, now: () => number = Date.now): Promise<HttpResponseInit> {
+  onEnded?: (instanceId: string) => Promise<unknown>, now: () => number = Date.now, hold: StatusHold = NO_HOLD): Promise<HttpResponseInit> {
   try {
     const instanceId = routeParameter(request, ROUTE.operationStatus, 'instanceId');
     readQuery(request, []);
-    const status = await findOperation(client, instanceId, true);
-    if (status === null) return operationNotFound();
+    const found = await findOperation(client, instanceId, true);
+    if (found === null) return operationNotFound();
+    const status = hold.maxMs > 0 ? await holdWhileRunning(found, () => findOperation(client, instanceId, true), hold) : found;
 
     const input = (status.input ?? {}) as Partial<DeviceOperationInput>;
     const common = commonFields(instanceId, status);

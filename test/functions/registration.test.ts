@@ -101,6 +101,8 @@ before(async () => {
     OPERATIONS_STORAGE: azurite.connectionString,
     OPERATIONS_TABLE_NAME: 'RegistrationTest',
     FACTORY_RESET_METHOD_NAME: 'wipeAll',
+    // The status route holds a running operation's request this long (the setting reaches the registered route).
+    OPERATION_STATUS_HOLD_SECONDS: '1',
   });
   for (const file of fs.readdirSync(functionsDir()).filter((f) => /\.(js|ts)$/.test(f) && !f.endsWith('.d.ts') && !f.endsWith('.map'))) {
     // Entry points are loaded by path at run time, as the worker loads package.json `main`.
@@ -289,8 +291,10 @@ test('start, busy, status and cancel through the registered HTTP callbacks with 
   const second = await callback('startReboot')(post('reboot', '{}'), clientContext('startReboot')) as HttpResponseInit;
   assert.equal(second.status, 409, "the real client's status answer (Pending) drives the busy check across kinds");
 
+  const heldSince = Date.now();
   const running = await callback(FUNCTION.getOperationStatus)(new HttpRequest({ method: 'GET', url: location }), clientContext(FUNCTION.getOperationStatus)) as HttpResponseInit;
   assert.equal(running.status, 202);
+  assert.ok(Date.now() - heldSince >= 1000, 'a Pending operation is held for OPERATION_STATUS_HOLD_SECONDS before the 202');
   const unknown = await callback(FUNCTION.getOperationStatus)(new HttpRequest({ method: 'GET', url: `http://localhost:7071/api/operations/${operationInstanceId('reboot', 'nobody', 1)}` }),
     clientContext(FUNCTION.getOperationStatus)) as HttpResponseInit;
   assert.equal(unknown.status, 404, "the real client's 404 error is recognised");

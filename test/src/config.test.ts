@@ -36,6 +36,7 @@ test('a service connection string with defaults for everything else', () => {
   assert.equal(config.leaseTableName, 'DeviceOperationsLeases');
   assert.deepEqual(config.methodNames, { reboot: 'reboot', factoryReset: 'factoryReset', firmwareUpdate: 'firmwareUpdate' });
   assert.equal(config.startGraceMs, 60_000);
+  assert.equal(config.statusHoldMs, 10_000);
   assert.deepEqual(config.retry.read, { maxAttempts: 3, firstRetryIntervalMs: 1000, maxRetryIntervalMs: 10_000, backoffCoefficient: 2 });
   assert.equal(config.iotHubCaPem, null);
   assert.deepEqual(config.retry.invoke, { maxAttempts: 5, firstRetryIntervalMs: 2000, maxRetryIntervalMs: 60_000, backoffCoefficient: 2 });
@@ -46,8 +47,9 @@ test('method names per kind, retry settings, start grace and the lease table nam
   const config = loadConfig({
     IOTHUB_CONNECTION_STRING: CS, REBOOT_METHOD_NAME: 'restart', FACTORY_RESET_METHOD_NAME: 'wipe_all', FIRMWARE_UPDATE_METHOD_NAME: 'fw.update-2',
     METHOD_INVOKE_MAX_ATTEMPTS: '7', METHOD_INVOKE_FIRST_RETRY_MS: '500', METHOD_INVOKE_MAX_RETRY_MS: '9000', TWIN_READ_MAX_ATTEMPTS: '4',
-    OPERATION_START_GRACE_SECONDS: '90', OPERATIONS_TABLE_NAME: 'Ops2',
+    OPERATION_START_GRACE_SECONDS: '90', OPERATIONS_TABLE_NAME: 'Ops2', OPERATION_STATUS_HOLD_SECONDS: '0',
   });
+  assert.equal(config.statusHoldMs, 0);
   assert.deepEqual(config.methodNames, { reboot: 'restart', factoryReset: 'wipe_all', firmwareUpdate: 'fw.update-2' });
   assert.ok(Object.isFrozen(config.methodNames));
   assert.deepEqual(config.retry.invoke, { maxAttempts: 7, firstRetryIntervalMs: 500, maxRetryIntervalMs: 9000, backoffCoefficient: 2 });
@@ -117,6 +119,7 @@ test('every missing or malformed setting fails with one line naming it', () => {
   fails({ IOTHUB_CONNECTION_STRING: CS, TWIN_READ_MAX_ATTEMPTS: 'three' }, SETTING.readMaxAttempts);
   fails({ IOTHUB_CONNECTION_STRING: CS, OPERATION_START_GRACE_SECONDS: '4' }, SETTING.startGraceSeconds);
   fails({ IOTHUB_CONNECTION_STRING: CS, OPERATION_START_GRACE_SECONDS: '3601' }, SETTING.startGraceSeconds);
+  fails({ IOTHUB_CONNECTION_STRING: CS, OPERATION_STATUS_HOLD_SECONDS: '61' }, SETTING.statusHoldSeconds);
 });
 
 test('local.settings.sample.json lists every setting, and its values load', () => {

@@ -15,12 +15,14 @@ export interface HostSettings {
   maxConcurrentOrchestratorFunctions: number;
   /** functionTimeout in ms; undefined = unlimited. */
   functionTimeoutMs: number | undefined;
+  /** extensions.eventHubs as written, for the Event Hubs trigger (eventHubs/eventHubsOptions.ts reads it). */
+  eventHubs: unknown;
 }
 
 function resolveSetting(value: string, env: NodeJS.ProcessEnv): string {
   const match = /^%(.+)%$/.exec(value);
   if (!match) return value;
-  const resolved = env[match[1]];
+  const resolved = env[match[1]!];
   if (resolved === undefined || resolved === '') throw new Error(`host.json refers to app setting "${match[1]}", which is not set.`);
   return resolved;
 }
@@ -77,5 +79,6 @@ export function readHostSettings(appRoot: string, env: NodeJS.ProcessEnv): HostS
     maxConcurrentActivityFunctions: num(durable.maxConcurrentActivityFunctions, 10 * cores),
     maxConcurrentOrchestratorFunctions: num(durable.maxConcurrentOrchestratorFunctions, 10 * cores),
     functionTimeoutMs: parseFunctionTimeout(json.functionTimeout),
+    eventHubs: extensions.eventHubs,
   };
 }

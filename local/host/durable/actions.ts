@@ -50,8 +50,6 @@ export type OrchestratorAction =
 export type UnsupportedActionType = ActionType.CallEntity | ActionType.SignalEntity | ActionType.CallHttp | ActionType.LockEntities | ActionType.ReleaseEntities;
 type UnsupportedAction = { [K in UnsupportedActionType]: { actionType: K } }[UnsupportedActionType];
 
-export type AtomicActionType = OrchestratorAction['actionType'];
-
 function text(action: ActionJson, field: 'functionName' | 'fireAt' | 'externalEventName'): string {
   const value = action[field];
   if (typeof value !== 'string') throw new Error(`${ActionType[action.actionType]} action without a string ${field}`);

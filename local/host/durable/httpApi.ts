@@ -6,7 +6,8 @@
 import type { ServerResponse } from 'node:http';
 import { TERMINAL_STATUSES, type InstanceQuery, type InstanceRecord, type RuntimeStatus } from '../store/store';
 import { managementUrls, type WebhookContext } from './clientBinding';
-import { NotFailedError, OrchestrationAlreadyExistsError, type DurableEngine } from './engine';
+import { NotFailedError, OrchestrationAlreadyExistsError } from './clientOperations';
+import type { DurableEngine } from './engine';
 import { ENTITY_API_MESSAGE } from './unsupportedApis';
 import { InvalidInstanceIdError, newGuidN, validateInstanceId } from './instanceIds';
 import { statusPayload } from './statusProjection';
@@ -252,7 +253,7 @@ export class DurableHttpApi {
     const record = await this.engine.getInstance(instanceId);
     if (!record) return send(res, 404);
     if (TERMINAL_STATUSES.has(record.runtimeStatus)) return send(res, 410);
-    const contentType = String(req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    const contentType = String(req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
     if (contentType !== 'application/json') return sendError(res, 400, 'Only application/json request content is supported');
     const text = req.body.toString('utf8');
     let input: string | null = null;

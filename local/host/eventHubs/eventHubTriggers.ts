@@ -6,19 +6,17 @@
 // is not checkpointed: the SDK reads it again from the last checkpoint.
 // Connections: the app setting named by `connection` holds an Event Hubs connection string; its EntityPath wins
 // over `eventHubName`, as in the extension. Identity-based connections (`<connection>__fullyQualifiedNamespace`)
-// need Azure and are reported, not read. No checkpoint yet: from the start of each partition (the extension's
-// initialOffsetOptions default, `fromStart`).
+// need Azure and are reported, not read. No checkpoint yet: where host.json initialOffsetOptions says (default
+// `fromStart`, the start of each partition); the other host.json options it honours: ./eventHubsOptions.ts.
 import { randomUUID } from 'node:crypto';
-import { EventHubConsumerClient, earliestEventPosition, type PartitionContext, type ReceivedEventData, type Subscription } from '@azure/event-hubs';
+import { EventHubConsumerClient, type PartitionContext, type ReceivedEventData, type Subscription } from '@azure/event-hubs';
 import type { HostLog } from '../log';
 import { findTrigger, type FunctionMetadata, type RpcInvocationRequest, type RpcParameterBinding } from '../rpc/types';
 import type { Store } from '../store/store';
 import type { InvocationOutcome } from '../worker/invoker';
 import { batchPayload } from './eventBatch';
+import { readEventHubsOptions } from './eventHubsOptions';
 import { StoreCheckpoints } from './storeCheckpoints';
-
-/** The extension's default maxEventBatchSize (host.json extensions.eventHubs, version 5.x). */
-export const MAX_EVENT_BATCH_SIZE = 100;
 /** How long stop() waits for the consumers to close. */
 const STOP_GRACE_MS = 3000;
 /** Worker failures that mean the function never ran: the batch is read again instead of checkpointed. */
@@ -34,6 +32,8 @@ export interface EventHubTriggerOptions {
   /** Brackets an invocation so the host's whenIdle waits for it. */
   externalWork: { begin(): void; end(): void };
   log: HostLog;
+  /** host.json `extensions.eventHubs` as written (undefined: the extension's defaults). */
+  hostOptions?: unknown;
 }
 
 export interface EventHubTriggers {
@@ -52,7 +52,12 @@ export function startEventHubTriggers(options: EventHubTriggerOptions): EventHub
   const running: { client: EventHubConsumerClient; subscription: Subscription }[] = [];
   const listening: string[] = [];
   const checkpoints = new StoreCheckpoints(options.store);
-  for (const metadata of options.functions) {
+  const triggers = options.functions.filter((metadata) => findTrigger(metadata)?.binding.type === 'eventHubTrigger');
+  const settings = readEventHubsOptions(options.hostOptions);
+  if (triggers.length > 0 && settings.unused.length > 0) {
+    options.log({ level: 'warning', category: 'host', message: `host.json ${settings.unused.join(', ')}: not used by the local host's Event Hubs trigger.` });
+  }
+  for (const metadata of triggers) {
     const trigger = findTrigger(metadata);
     if (trigger?.binding.type !== 'eventHubTrigger') continue;
     const { binding } = trigger;
@@ -76,6 +81,8 @@ export function startEventHubTriggers(options: EventHubTriggerOptions): EventHub
       ? new EventHubConsumerClient(consumerGroup, connectionString, checkpoints, clientOptions)
       : new EventHubConsumerClient(consumerGroup, connectionString, eventHubName, checkpoints, clientOptions);
     const many = binding.cardinality === 'many';
+    /** Batches run per partition since its last checkpoint (batchCheckpointFrequency counts the batches received). */
+    const unchecked = new Map<string, number>();
     const dispatch = async (events: ReceivedEventData[], context: PartitionContext): Promise<void> => {
       if (events.length === 0) return;
       const batches = many ? [events] : events.map((e) => [e]);
@@ -84,8 +91,10 @@ export function startEventHubTriggers(options: EventHubTriggerOptions): EventHub
       try {
         for (const batch of batches) {
           if (!(await run(metadata, trigger.name, batch, context))) throw new Error('the language worker did not run the batch; it is read again from the last checkpoint');
-          await context.updateCheckpoint(batch[batch.length - 1]!);
         }
+        const count = (unchecked.get(context.partitionId) ?? 0) + 1;
+        unchecked.set(context.partitionId, count % settings.batchCheckpointFrequency);
+        if (count >= settings.batchCheckpointFrequency) await context.updateCheckpoint(events[events.length - 1]!);
       } finally {
         options.externalWork.end();
       }
@@ -97,7 +106,8 @@ export function startEventHubTriggers(options: EventHubTriggerOptions): EventHub
           message: `Event Hubs partition ${context.partitionId || '(all)'}: ${error.message.split('\n')[0]}` });
       },
     }, {
-      maxBatchSize: many ? MAX_EVENT_BATCH_SIZE : 1, maxWaitTimeInSeconds: 60, startPosition: earliestEventPosition,
+      maxBatchSize: many ? settings.maxBatchSize : 1, maxWaitTimeInSeconds: 60, startPosition: settings.startPosition,
+      ...(settings.prefetchCount === undefined ? {} : { prefetchCount: settings.prefetchCount }),
     });
     running.push({ client, subscription });
     listening.push(metadata.name);
@@ -125,8 +135,15 @@ export function startEventHubTriggers(options: EventHubTriggerOptions): EventHub
   return {
     listening,
     async stop() {
-      // client.close() stops its subscriptions and then closes the AMQP connection.
-      const closed = Promise.all(running.map(({ client }) => client.close()));
+      // client.close() stops its subscriptions and then closes the AMQP connection, but only once that connection is
+      // open (a management read waits for it): rhea answers a peer's open that arrives after a local close by opening
+      // again (Connection.on_open), and the close it then writes after the peer ended the socket re-arms the
+      // connection's idle timer (2 x core-amqp's 60 s) after _disconnected cleared it, holding the process for 2 min
+      // (npm start, Ctrl-C right after the banner).
+      const closed = Promise.all(running.map(async ({ client }) => {
+        await client.getEventHubProperties().catch(() => undefined);
+        await client.close();
+      }));
       // A consumer whose endpoint is already going away may not finish its AMQP close: never hold the host's stop.
       let timer: NodeJS.Timeout | undefined;
       const bounded = new Promise<'timeout'>((resolve) => { timer = setTimeout(() => resolve('timeout'), STOP_GRACE_MS); });

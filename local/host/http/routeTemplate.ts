@@ -23,6 +23,8 @@ type Part = ParameterPart | LiteralPart;
 
 interface Segment {
   parts: Part[];
+  /** The segment's only part; undefined for a complex segment such as "{a}-{b}". */
+  single: Part | undefined;
 }
 
 export interface RouteMatch {
@@ -37,11 +39,26 @@ function integerIn(value: string, min: bigint, max: bigint): boolean {
   return n >= min && n <= max;
 }
 
-function numberArgs(name: string, args: string[], count: number[]): number[] {
-  if (!count.includes(args.length) || args.some((a) => !/^-?\d+$/.test(a.trim()))) {
-    throw new Error(`Route constraint "${name}" expects ${count.join(' or ')} integer argument(s).`);
-  }
+/** The constraint's arguments as integers; `expected` says how many it takes, for the error. */
+function numberArgs(name: string, args: string[], expected: string): number[] {
+  if (args.some((a) => !/^-?\d+$/.test(a.trim()))) throw argumentError(name, expected);
   return args.map((a) => Number(a.trim()));
+}
+
+function argumentError(name: string, expected: string): Error {
+  return new Error(`Route constraint "${name}" expects ${expected} integer argument(s).`);
+}
+
+function oneNumberArg(name: string, args: string[], expected = '1'): number {
+  const [a, ...more] = numberArgs(name, args, expected);
+  if (a === undefined || more.length > 0) throw argumentError(name, expected);
+  return a;
+}
+
+function twoNumberArgs(name: string, args: string[], expected = '2'): [number, number] {
+  const [a, b, ...more] = numberArgs(name, args, expected);
+  if (a === undefined || b === undefined || more.length > 0) throw argumentError(name, expected);
+  return [a, b];
 }
 
 function makeConstraint(spec: string): Constraint {
@@ -72,32 +89,38 @@ function makeConstraint(spec: string): Constraint {
     case 'required':
       return (v) => v !== '';
     case 'length': {
-      const [a, b] = numberArgs(name, args, [1, 2]);
-      return b === undefined ? (v) => v.length === a : (v) => v.length >= a && v.length <= b;
+      if (args.length === 1) {
+        const a = oneNumberArg(name, args, '1 or 2');
+        return (v) => v.length === a;
+      }
+      const [a, b] = twoNumberArgs(name, args, '1 or 2');
+      return (v) => v.length >= a && v.length <= b;
     }
     case 'minlength': {
-      const [a] = numberArgs(name, args, [1]);
+      const a = oneNumberArg(name, args);
       return (v) => v.length >= a;
     }
     case 'maxlength': {
-      const [a] = numberArgs(name, args, [1]);
+      const a = oneNumberArg(name, args);
       return (v) => v.length <= a;
     }
     case 'min': {
-      const [a] = numberArgs(name, args, [1]);
+      const a = oneNumberArg(name, args);
       return (v) => integerIn(v, INT64[0], INT64[1]) && Number(v) >= a;
     }
     case 'max': {
-      const [a] = numberArgs(name, args, [1]);
+      const a = oneNumberArg(name, args);
       return (v) => integerIn(v, INT64[0], INT64[1]) && Number(v) <= a;
     }
     case 'range': {
-      const [a, b] = numberArgs(name, args, [2]);
+      const [a, b] = twoNumberArgs(name, args);
       return (v) => integerIn(v, INT64[0], INT64[1]) && Number(v) >= a && Number(v) <= b;
     }
     case 'regex': {
       // ASP.NET Core evaluates regex constraints case-insensitively; anchoring is the author's choice.
-      const re = new RegExp(args[0], 'i');
+      const [pattern] = args;
+      if (pattern === undefined) throw new Error('Route constraint "regex" expects a pattern: regex(...).');
+      const re = new RegExp(pattern, 'i');
       return (v) => re.test(v);
     }
     default:
@@ -105,21 +128,24 @@ function makeConstraint(spec: string): Constraint {
   }
 }
 
-/** Splits "id:int:range(1,5)" on colons that are not inside parentheses. */
-function splitConstraints(body: string): string[] {
-  const out: string[] = [];
+/** Splits "id:int:range(1,5)" on colons that are not inside parentheses: the head ("id") and the constraints. */
+function splitConstraints(body: string): { head: string; specs: string[] } {
+  let head: string | undefined;
+  const specs: string[] = [];
   let depth = 0;
   let current = '';
   for (const ch of body) {
     if (ch === '(') depth++;
     if (ch === ')') depth--;
     if (ch === ':' && depth === 0) {
-      out.push(current);
+      if (head === undefined) head = current;
+      else specs.push(current);
       current = '';
     } else current += ch;
   }
-  out.push(current);
-  return out;
+  if (head === undefined) return { head: current, specs };
+  specs.push(current);
+  return { head, specs };
 }
 
 function parseParameter(body: string): ParameterPart {
@@ -133,13 +159,14 @@ function parseParameter(body: string): ParameterPart {
     text = text.slice(1);
   }
   let defaultValue: string | undefined;
-  const [head, ...constraintSpecs] = splitConstraints(text);
+  const { head, specs: constraintSpecs } = splitConstraints(text);
   let name = head;
   let optional = false;
   // "{p?}" or "{p:int?}": the '?' may sit on the name or after the last constraint.
-  if (constraintSpecs.length > 0 && constraintSpecs[constraintSpecs.length - 1].endsWith('?')) {
-    optional = true;
-    constraintSpecs[constraintSpecs.length - 1] = constraintSpecs[constraintSpecs.length - 1].slice(0, -1);
+  const last = constraintSpecs.pop();
+  if (last !== undefined) {
+    optional = last.endsWith('?');
+    constraintSpecs.push(optional ? last.slice(0, -1) : last);
   }
   const eq = name.indexOf('=');
   if (eq !== -1) {
@@ -180,7 +207,10 @@ function parseSegment(text: string): Segment {
       i = next === -1 ? text.length : next;
     }
   }
-  return { parts };
+  const [first, ...more] = parts;
+  // ASP.NET Core refuses "a//b" too: a segment must hold something.
+  if (first === undefined) throw new Error('A route template cannot have an empty segment ("//").');
+  return { parts, single: more.length === 0 ? first : undefined };
 }
 
 /** Decodes a path segment the way ASP.NET Core's Request.Path does: everything except %2F. */
@@ -207,8 +237,8 @@ export class RouteTemplate {
     const trimmed = template.replace(/^\/+|\/+$/g, '');
     this.segments = trimmed === '' ? [] : trimmed.split('/').map(parseSegment);
     this.precedence = this.segments.map((segment) => {
-      if (segment.parts.length > 1) return 2;
-      const part = segment.parts[0];
+      const part = segment.single;
+      if (part === undefined) return 2;
       if (part.kind === 'literal') return 1;
       if (part.catchAll) return 5;
       return part.constraints.length > 0 ? 3 : 4;
@@ -219,9 +249,8 @@ export class RouteTemplate {
   match(pathSegments: string[]): RouteMatch | undefined {
     const params: Record<string, string> = {};
     const decoded = pathSegments.map(decodePathSegment);
-    for (let i = 0; i < this.segments.length; i++) {
-      const segment = this.segments[i];
-      const single = segment.parts.length === 1 ? segment.parts[0] : undefined;
+    for (const [i, segment] of this.segments.entries()) {
+      const single = segment.single;
       if (single?.kind === 'parameter' && single.catchAll) {
         const rest = decoded.slice(i).join('/');
         if (rest === '' && single.defaultValue === undefined) return { params };
@@ -230,16 +259,16 @@ export class RouteTemplate {
         params[single.name] = value;
         return { params };
       }
-      if (i >= decoded.length) {
+      const value = decoded[i];
+      if (value === undefined) {
         // Missing trailing segments are fine only when every remaining one is an optional parameter or has a default.
         for (const rest of this.segments.slice(i)) {
-          const p = rest.parts.length === 1 ? rest.parts[0] : undefined;
+          const p = rest.single;
           if (p?.kind !== 'parameter' || (!p.optional && p.defaultValue === undefined)) return undefined;
           if (p.defaultValue !== undefined) params[p.name] = p.defaultValue;
         }
         return { params };
       }
-      const value = decoded[i];
       if (single?.kind === 'literal') {
         if (single.text.toLowerCase() !== value.toLowerCase()) return undefined;
         continue;
@@ -271,9 +300,12 @@ export class RouteTemplate {
     const m = new RegExp(`${source}$`, 'i').exec(value);
     if (!m) return undefined;
     const out: Record<string, string> = {};
-    for (let k = 0; k < names.length; k++) {
-      if (!names[k].constraints.every((c) => c(m[k + 1]))) return undefined;
-      out[names[k].name] = m[k + 1];
+    const captures = m.slice(1);
+    for (const [k, part] of names.entries()) {
+      // One non-optional group per parameter, so each has captured; the check only tells the compiler.
+      const captured = captures[k];
+      if (captured === undefined || !part.constraints.every((c) => c(captured))) return undefined;
+      out[part.name] = captured;
     }
     return out;
   }

@@ -1,6 +1,6 @@
 // In-memory Store for fast tests: same contract as the Table store, including version checks.
 import type { HistoryEvent } from '../durable/history';
-import { ConcurrencyError, type EventHubCheckpoint, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type Store, type StoredHostKeys, type WorkItem } from './store';
+import { ConcurrencyError, type EpisodeWrite, type EventHubCheckpoint, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type Store, type StoredHostKeys, type TimerScheduleStatus, type WorkItem } from './store';
 
 const clone = <T>(value: T): T => structuredClone(value);
 
@@ -12,6 +12,7 @@ export class MemoryStore implements Store {
   #workItems = new Map<string, Map<string, WorkItem>>();
   #hostKeys: StoredHostKeys | undefined;
   #checkpoints = new Map<string, Map<string, EventHubCheckpoint>>();
+  #timerStatus = new Map<string, TimerScheduleStatus>();
 
   async init(): Promise<void> {}
   async close(): Promise<void> {}
@@ -66,6 +67,27 @@ export class MemoryStore implements Store {
     this.#history.set(instanceId, list);
   }
 
+  async writeEpisode(write: EpisodeWrite): Promise<string> {
+    const { record, expectedVersion } = write;
+    const row = this.#instances.get(record.instanceId);
+    if (expectedVersion !== undefined && (!row || String(row.version) !== expectedVersion)) throw new ConcurrencyError(record.instanceId);
+    await this.writeHistory(record.instanceId, write.fromIndex, write.events);
+    for (const message of write.messages) await this.putMessage(message);
+    for (const item of write.workItems) this.#putWorkItem(item);
+    await this.deleteMessages(record.instanceId, write.consumed);
+    return this.putInstance(record, expectedVersion);
+  }
+
+  async createInstance(record: InstanceRecord, start: InboxMessage): Promise<string> {
+    await this.putMessage(start);
+    return this.putInstance(record);
+  }
+
+  async completeWorkItem(item: WorkItem, outcome: InboxMessage): Promise<void> {
+    await this.putMessage(outcome);
+    await this.deleteWorkItem(item.instanceId, item.key);
+  }
+
   async putMessage(message: InboxMessage): Promise<void> {
     const box = this.#messages.get(message.instanceId) ?? new Map<string, InboxMessage>();
     box.set(message.id, clone(message));
@@ -93,13 +115,22 @@ export class MemoryStore implements Store {
     return [...(this.#checkpoints.get(scope)?.values() ?? [])].map(clone);
   }
 
+  async readTimerStatus(functionName: string): Promise<TimerScheduleStatus | undefined> {
+    const status = this.#timerStatus.get(functionName);
+    return status ? clone(status) : undefined;
+  }
+
+  async writeTimerStatus(functionName: string, status: TimerScheduleStatus): Promise<void> {
+    this.#timerStatus.set(functionName, clone(status));
+  }
+
   async putCheckpoint(checkpoint: EventHubCheckpoint): Promise<void> {
     const partitions = this.#checkpoints.get(checkpoint.scope) ?? new Map<string, EventHubCheckpoint>();
     partitions.set(checkpoint.partitionId, clone(checkpoint));
     this.#checkpoints.set(checkpoint.scope, partitions);
   }
 
-  async putWorkItem(item: WorkItem): Promise<void> {
+  #putWorkItem(item: WorkItem): void {
     const items = this.#workItems.get(item.instanceId) ?? new Map<string, WorkItem>();
     items.set(item.key, clone(item));
     this.#workItems.set(item.instanceId, items);

@@ -91,11 +91,39 @@ export interface EventHubCheckpoint {
   sequenceNumber: number;
 }
 
+/**
+ * A timer trigger's schedule status, epoch ms (the Functions host keeps it in the blob
+ * `azure-webjobs-hosts/timers/<host id>/<function>/status`): the last occurrence run (null: never), the next
+ * expected one, and when the record was written. A restarted host compares `next` with now to pass isPastDue.
+ */
+export interface TimerScheduleStatus {
+  last: number | null;
+  next: number;
+  lastUpdated: number;
+}
+
 /** The host's keys as kept in storage (the Functions host keeps them in azure-webjobs-secrets). */
 export interface StoredHostKeys {
   masterKey: string;
   functionKey: string;
   systemKey: string;
+}
+
+/** What an episode commits for its own instance. */
+export interface EpisodeWrite {
+  /** The row as it is after the episode (historyLength counts `events`). */
+  record: InstanceRecord;
+  /** The row's version as last read or written: a different one fails with ConcurrencyError. */
+  expectedVersion: string | undefined;
+  /** History events appended at positions fromIndex.. */
+  fromIndex: number;
+  events: HistoryEvent[];
+  /** New messages to the instance itself (durable timers, its next execution's start). */
+  messages: InboxMessage[];
+  /** New activity work items of the instance. */
+  workItems: WorkItem[];
+  /** Ids of the inbox messages the episode consumed. */
+  consumed: string[];
 }
 
 export interface Store {
@@ -115,6 +143,15 @@ export interface Store {
   readHistory(instanceId: string, length: number): Promise<HistoryEvent[]>;
   /** Upserts events at positions fromIndex.. (one row each). */
   writeHistory(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<void>;
+  /**
+   * An episode's commit point, one atomic write where the store can (the Table store: one entity-group
+   * transaction on the instance's partition). Returns the row's new version.
+   */
+  writeEpisode(write: EpisodeWrite): Promise<string>;
+  /** Writes a new instance's row and its start message, atomically where the store can. Returns the row's version. */
+  createInstance(record: InstanceRecord, start: InboxMessage): Promise<string>;
+  /** Puts an activity's outcome in its instance's inbox and retires the work item, atomically where the store can. */
+  completeWorkItem(item: WorkItem, outcome: InboxMessage): Promise<void>;
 
   putMessage(message: InboxMessage): Promise<void>;
   deleteMessages(instanceId: string, ids: string[]): Promise<void>;
@@ -131,7 +168,10 @@ export interface Store {
   /** Replaces the checkpoint of the checkpoint's scope and partition. */
   putCheckpoint(checkpoint: EventHubCheckpoint): Promise<void>;
 
-  putWorkItem(item: WorkItem): Promise<void>;
+  /** The schedule status of a timer trigger function, if one was saved. */
+  readTimerStatus(functionName: string): Promise<TimerScheduleStatus | undefined>;
+  /** Replaces the schedule status of a timer trigger function. */
+  writeTimerStatus(functionName: string, status: TimerScheduleStatus): Promise<void>;
   deleteWorkItem(instanceId: string, key: string): Promise<void>;
   listWorkItems(): Promise<WorkItem[]>;
 }

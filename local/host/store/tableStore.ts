@@ -1,13 +1,18 @@
 // Store on Azure Table storage (Azurite locally) through @azure/data-tables. Tables are named after the
-// task hub: <hub>Instances, <hub>History, <hub>Inbox, <hub>WorkItems, <hub>Large (overflow chunks),
-// <hub>Secrets (the host keys) and <hub>Checkpoints (Event Hubs trigger checkpoints).
+// task hub: <hub>Instances, <hub>Large (overflow chunks), <hub>Secrets (the host keys), <hub>Checkpoints
+// (Event Hubs trigger checkpoints) and <hub>Timers (timer trigger status). Everything of one instance lives in its
+// partition of <hub>Instances: the instance row (empty row key), history rows ("h<index>"), inbox messages ("m<id>") and activity work items
+// ("w<key>"). So an episode's commit (events, own messages and work items, consumed messages, the row) is one
+// entity-group transaction: one request, all or nothing, as are a start (row + start message) and an activity's
+// completion (outcome message + work item retired). Consumed messages and retired work items become tombstones
+// in a transaction (an upsert cannot fail on a row already gone, a delete would fail the whole transaction).
 // Azure limits (64 KiB per property, 1 MiB per entity) are respected by storing payloads as UTF-8 in
 // binary (Edm.Binary) chunks of 60,000 bytes, inline when small and in <hub>Large rows when big.
 // Binary rather than string chunks also keeps multi-byte characters intact: Azurite 3.35 corrupts
 // non-ASCII text in large request bodies (a character split at a ~64 KB boundary comes back as U+FFFD).
 import { odata, RestError, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
 import type { HistoryEvent } from '../durable/history';
-import { ConcurrencyError, type EventHubCheckpoint, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type StoredHostKeys, type WorkItem } from './store';
+import { ConcurrencyError, type EpisodeWrite, type EventHubCheckpoint, type InboxMessage, type InstancePage, type InstanceQuery, type InstanceRecord, type RuntimeStatus, type Store, type StoredHostKeys, type TimerScheduleStatus, type WorkItem } from './store';
 
 type Entity = TableEntity<Record<string, unknown>>;
 
@@ -49,27 +54,67 @@ function bytesOf(value: unknown): Buffer {
   return Buffer.alloc(0);
 }
 
-/** Submits actions on one partition as entity-group transactions of at most 100 actions. */
+/** Entity-group transactions hold at most 100 actions and 4 MiB: a margin for the multipart framing and base64. */
+const TRANSACTION_ACTIONS = 100;
+const TRANSACTION_BYTES = 2_500_000;
+
+/** Rough wire size of an entity: binary chunks go as base64, text as UTF-8 (at most 3 bytes per UTF-16 unit). */
+function wireBytes(entity: TableEntity): number {
+  let n = 200;
+  for (const value of Object.values(entity)) n += value instanceof Uint8Array ? Math.ceil(value.byteLength / 3) * 4 : typeof value === 'string' ? value.length * 3 : 32;
+  return n;
+}
+
+/** Splits actions on one partition into entity-group transactions that respect the count and size limits. */
+function transactions(actions: TransactionAction[]): TransactionAction[][] {
+  const out: TransactionAction[][] = [];
+  let current: TransactionAction[] = [];
+  let bytes = 0;
+  for (const action of actions) {
+    const size = wireBytes(action[1]);
+    if (current.length > 0 && (current.length === TRANSACTION_ACTIONS || bytes + size > TRANSACTION_BYTES)) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(action);
+    bytes += size;
+  }
+  if (current.length > 0) out.push(current);
+  return out;
+}
+
+/** Submits actions on one partition as entity-group transactions (a lone action as a plain request). */
 async function inTransactions(table: TableClient, actions: TransactionAction[]): Promise<void> {
-  if (actions.length === 1) {
-    const [kind, entity, mode] = actions[0];
+  const [only] = actions;
+  if (actions.length === 1 && only) {
+    const [kind, entity, mode] = only;
     if (kind === 'upsert') await table.upsertEntity(entity, mode);
     else if (kind === 'delete') await table.deleteEntity(entity.partitionKey, entity.rowKey);
     else throw new Error(`unexpected single ${kind} action`);
     return;
   }
-  for (let i = 0; i < actions.length; i += 100) await table.submitTransaction(actions.slice(i, i + 100));
+  for (const batch of transactions(actions)) await table.submitTransaction(batch);
+}
+
+/** Row keys in an instance's partition: history events, inbox messages and work items (the row's is ""). */
+const historyKey = (index: number): string => `h${String(index).padStart(8, '0')}`;
+const messageKey = (id: string): string => `m${id}`;
+const workItemKey = (key: string): string => `w${key}`;
+/** Marks a consumed message or a retired work item (rows with `Done` are skipped when listed). */
+const tombstone = (partitionKey: string, rowKey: string): TransactionAction => ['upsert', { partitionKey, rowKey, Done: true }, 'Replace'];
+
+async function deleteTolerant(table: TableClient, pk: string, rowKeys: string[]): Promise<void> {
+  await Promise.all(rowKeys.map((rk) => table.deleteEntity(pk, rk).catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)))));
 }
 
 export class TableStore implements Store {
   readonly kind = 'table';
   readonly #instances: TableClient;
-  readonly #history: TableClient;
-  readonly #inbox: TableClient;
-  readonly #workItems: TableClient;
   readonly #large: TableClient;
   readonly #secrets: TableClient;
   readonly #checkpoints: TableClient;
+  readonly #timers: TableClient;
   readonly #etags = new Map<string, string>();
 
   constructor(connectionString: string, hubName: string) {
@@ -77,16 +122,14 @@ export class TableStore implements Store {
     const retryOptions = { maxRetries: 2, retryDelayInMs: 100, maxRetryDelayInMs: 1000 };
     const make = (suffix: string) => TableClient.fromConnectionString(connectionString, `${hubName}${suffix}`, { allowInsecureConnection: true, retryOptions });
     this.#instances = make('Instances');
-    this.#history = make('History');
-    this.#inbox = make('Inbox');
-    this.#workItems = make('WorkItems');
     this.#large = make('Large');
     this.#secrets = make('Secrets');
     this.#checkpoints = make('Checkpoints');
+    this.#timers = make('Timers');
   }
 
   async init(): Promise<void> {
-    for (const table of [this.#instances, this.#history, this.#inbox, this.#workItems, this.#large, this.#secrets, this.#checkpoints]) {
+    for (const table of [this.#instances, this.#large, this.#secrets, this.#checkpoints, this.#timers]) {
       try {
         await table.createTable();
       } catch (err) {
@@ -222,7 +265,8 @@ export class TableStore implements Store {
   }
 
   async queryInstances(query: InstanceQuery): Promise<InstancePage> {
-    const filters: string[] = [];
+    // History rows share the partitions: only the instance rows (empty row key) answer.
+    const filters: string[] = [`RowKey eq ''`];
     if (query.createdTimeFrom !== undefined) filters.push(odata`CreatedTime ge ${new Date(query.createdTimeFrom)}`);
     if (query.createdTimeTo !== undefined) filters.push(odata`CreatedTime le ${new Date(query.createdTimeTo)}`);
     if (query.runtimeStatus && query.runtimeStatus.length > 0) filters.push(`(${query.runtimeStatus.map((s) => odata`RuntimeStatus eq ${s}`).join(' or ')})`);
@@ -231,7 +275,7 @@ export class TableStore implements Store {
       filters.push(odata`PartitionKey ge ${prefix} and PartitionKey lt ${`${prefix}\uffff`}`);
     }
     const iterator = this.#instances
-      .listEntities<Record<string, unknown>>({ queryOptions: filters.length > 0 ? { filter: filters.join(' and ') } : undefined })
+      .listEntities<Record<string, unknown>>({ queryOptions: { filter: filters.join(' and ') } })
       .byPage({ maxPageSize: query.pageSize ?? 100, continuationToken: query.continuationToken ? Buffer.from(query.continuationToken, 'base64url').toString() : undefined });
     const page = await iterator.next();
     if (page.done || !page.value) return { instances: [] };
@@ -257,9 +301,7 @@ export class TableStore implements Store {
       existed = false;
     }
     this.#etags.delete(instanceId);
-    await this.#deletePartition(this.#history, pk);
-    await this.#deletePartition(this.#inbox, pk);
-    await this.#deletePartition(this.#workItems, pk);
+    await this.#deletePartition(this.#instances, pk); // history, inbox messages, work items
     // Overflow rows of this instance live in partitions "<pk>%0<n>..." (control-character suffixes,
     // escaped by encodeKey; a literal "%" in an id is escaped as %25, so no other instance shares the prefix).
     const owners = new Set<string>();
@@ -276,7 +318,8 @@ export class TableStore implements Store {
     if (length === 0) return [];
     const pk = encodeKey(instanceId);
     const rows: Record<string, unknown>[] = [];
-    for await (const e of this.#history.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`PartitionKey eq ${pk} and RowKey lt ${String(length).padStart(8, '0')}` } })) rows.push(e);
+    const filter = odata`PartitionKey eq ${pk} and RowKey ge ${historyKey(0)} and RowKey lt ${historyKey(length)}`;
+    for await (const e of this.#instances.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) rows.push(e);
     rows.sort((a, b) => (String(a.rowKey) < String(b.rowKey) ? -1 : 1));
     const out: HistoryEvent[] = [];
     for (const row of rows) {
@@ -285,59 +328,108 @@ export class TableStore implements Store {
     return out;
   }
 
-  async writeHistory(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<void> {
+  #historyRows(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<TransactionAction[]> {
     const pk = encodeKey(instanceId);
-    const entities = await Promise.all(
-      events.map(async (event, i) => {
-        const rowKey = String(fromIndex + i).padStart(8, '0');
+    return Promise.all(
+      events.map(async (event, i): Promise<TransactionAction> => {
+        const rowKey = historyKey(fromIndex + i);
         const entity: Entity = { partitionKey: pk, rowKey, EventType: event.EventType };
         await this.#putValue(entity, 'Event', JSON.stringify(event), `${instanceId}\u0002h${rowKey}`);
-        return entity;
+        return ['upsert', entity, 'Replace'];
       }),
     );
-    // One entity-group transaction per 100 rows of the partition: an episode's events in one request.
-    await inTransactions(this.#history, entities.map((entity): TransactionAction => ['upsert', entity, 'Replace']));
+  }
+
+  async writeHistory(instanceId: string, fromIndex: number, events: HistoryEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await inTransactions(this.#instances, await this.#historyRows(instanceId, fromIndex, events));
+  }
+
+  async writeEpisode(write: EpisodeWrite): Promise<string> {
+    const { record } = write;
+    const pk = encodeKey(record.instanceId);
+    const [history, messages, workItems, entity] = await Promise.all([
+      this.#historyRows(record.instanceId, write.fromIndex, write.events),
+      Promise.all(write.messages.map(async (m): Promise<TransactionAction> => ['upsert', await this.#messageEntity(m), 'Replace'])),
+      Promise.all(write.workItems.map(async (w): Promise<TransactionAction> => ['upsert', await this.#workItemEntity(w), 'Replace'])),
+      this.#toEntity(record),
+    ]);
+    const row: TransactionAction = write.expectedVersion === undefined ? ['upsert', entity, 'Replace'] : ['update', entity, 'Replace', { etag: write.expectedVersion }];
+    const batches = transactions([...history, ...messages, ...workItems, ...write.consumed.map((id) => tombstone(pk, messageKey(id))), row]);
+    // Whatever does not fit the last transaction goes ahead: history rows beyond the committed historyLength
+    // are ignored, and messages and work items are idempotent (the same keys when the episode runs again).
+    // The last transaction, with the row, is the commit point.
+    const last = batches.pop() ?? [row];
+    for (const batch of batches) await this.#instances.submitTransaction(batch);
+    return this.#commitRow(record.instanceId, last);
+  }
+
+  async createInstance(record: InstanceRecord, start: InboxMessage): Promise<string> {
+    const [message, entity] = await Promise.all([this.#messageEntity(start), this.#toEntity(record)]);
+    return this.#commitRow(record.instanceId, [['upsert', message, 'Replace'], ['upsert', entity, 'Replace']]);
+  }
+
+  /** Submits a transaction whose last action writes the instance row; returns the row's new ETag. */
+  async #commitRow(instanceId: string, actions: TransactionAction[]): Promise<string> {
+    try {
+      const result = await this.#instances.submitTransaction(actions);
+      const etag = result.subResponses.at(-1)?.etag ?? '';
+      this.#etags.set(instanceId, etag);
+      return etag;
+    } catch (err) {
+      if (isStatus(err, 412) || isStatus(err, 404)) throw new ConcurrencyError(instanceId);
+      throw err;
+    }
   }
 
   // ------------------------------------------------------------ inbox
 
-  async putMessage(message: InboxMessage): Promise<void> {
+  async #messageEntity(message: InboxMessage): Promise<Entity> {
     const entity: Entity = {
       partitionKey: encodeKey(message.instanceId),
-      rowKey: message.id,
+      rowKey: messageKey(message.id),
       InstanceId: message.instanceId,
       ExecutionId: message.executionId ?? '',
       VisibleAt: message.visibleAt,
     };
     await this.#putValue(entity, 'Event', JSON.stringify(message.event), `${message.instanceId}\u0003m${message.id}`);
-    await this.#inbox.upsertEntity(entity, 'Replace');
+    return entity;
+  }
+
+  async putMessage(message: InboxMessage): Promise<void> {
+    await this.#instances.upsertEntity(await this.#messageEntity(message), 'Replace');
   }
 
   async deleteMessages(instanceId: string, ids: string[]): Promise<void> {
     const pk = encodeKey(instanceId);
-    if (ids.length === 1) {
-      await this.#inbox.deleteEntity(pk, ids[0]).catch((err: unknown) => (isStatus(err, 404) ? undefined : Promise.reject(err)));
-      return;
-    }
+    const keys = ids.map(messageKey);
+    if (keys.length <= 1) return deleteTolerant(this.#instances, pk, keys);
     try {
-      await inTransactions(this.#inbox, ids.map((id): TransactionAction => ['delete', { partitionKey: pk, rowKey: id }]));
+      await inTransactions(this.#instances, keys.map((rowKey): TransactionAction => ['delete', { partitionKey: pk, rowKey }]));
     } catch (err) {
       // A transaction fails whole when one row is already gone (a crash after an earlier delete): one by one.
       if (!isStatus(err, 404)) throw err;
-      await Promise.all(ids.map((id) => this.#inbox.deleteEntity(pk, id).catch((e: unknown) => (isStatus(e, 404) ? undefined : Promise.reject(e)))));
+      await deleteTolerant(this.#instances, pk, keys);
     }
+  }
+
+  /** Rows of one kind (row-key prefix) in every instance's partition, tombstones left out (reload only). */
+  async *#listKind(prefix: string): AsyncGenerator<Record<string, unknown> & { rowKey?: string }> {
+    const filter = odata`RowKey ge ${prefix} and RowKey lt ${String.fromCharCode(prefix.charCodeAt(0) + 1)}`;
+    for await (const e of this.#instances.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) if (e.Done !== true) yield e;
   }
 
   async listMessages(): Promise<InboxMessage[]> {
     const out: InboxMessage[] = [];
-    for await (const e of this.#inbox.listEntities<Record<string, unknown>>()) {
+    for await (const e of this.#listKind('m')) {
       const instanceId = String(e.InstanceId);
+      const id = String(e.rowKey).slice(1);
       out.push({
-        id: String(e.rowKey),
+        id,
         instanceId,
         executionId: e.ExecutionId ? String(e.ExecutionId) : undefined,
         visibleAt: Number(e.VisibleAt ?? 0),
-        event: JSON.parse((await this.#getValue(e, 'Event', `${instanceId}\u0003m${String(e.rowKey)}`)) ?? 'null') as HistoryEvent,
+        event: JSON.parse((await this.#getValue(e, 'Event', `${instanceId}\u0003m${id}`)) ?? 'null') as HistoryEvent,
       });
     }
     return out;
@@ -377,40 +469,61 @@ export class TableStore implements Store {
     }, 'Replace');
   }
 
+  // ------------------------------------------------------------ timer trigger schedule status
+
+  async readTimerStatus(functionName: string): Promise<TimerScheduleStatus | undefined> {
+    try {
+      const row = await this.#timers.getEntity<Record<string, unknown>>('status', encodeKey(functionName));
+      return { last: typeof row.Last === 'number' ? row.Last : null, next: Number(row.Next), lastUpdated: Number(row.LastUpdated) };
+    } catch (err) {
+      if (isStatus(err, 404)) return undefined;
+      throw err;
+    }
+  }
+
+  async writeTimerStatus(functionName: string, status: TimerScheduleStatus): Promise<void> {
+    await this.#timers.upsertEntity({
+      partitionKey: 'status', rowKey: encodeKey(functionName),
+      ...(status.last === null ? {} : { Last: status.last }), Next: status.next, LastUpdated: status.lastUpdated,
+    }, 'Replace');
+  }
+
   // ------------------------------------------------------------ activity work
 
-  async putWorkItem(item: WorkItem): Promise<void> {
+  async #workItemEntity(item: WorkItem): Promise<Entity> {
     const entity: Entity = {
       partitionKey: encodeKey(item.instanceId),
-      rowKey: item.key,
+      rowKey: workItemKey(item.key),
       InstanceId: item.instanceId,
       ExecutionId: item.executionId,
       TaskScheduledId: item.taskScheduledId,
       Name: item.name,
     };
     await this.#putValue(entity, 'Input', item.input, `${item.instanceId}\u0004w${item.key}`);
-    await this.#workItems.upsertEntity(entity, 'Replace');
+    return entity;
   }
 
   async deleteWorkItem(instanceId: string, key: string): Promise<void> {
-    try {
-      await this.#workItems.deleteEntity(encodeKey(instanceId), key);
-    } catch (err) {
-      if (!isStatus(err, 404)) throw err;
-    }
+    await deleteTolerant(this.#instances, encodeKey(instanceId), [workItemKey(key)]);
+  }
+
+  async completeWorkItem(item: WorkItem, outcome: InboxMessage): Promise<void> {
+    const pk = encodeKey(item.instanceId);
+    await this.#instances.submitTransaction([['upsert', await this.#messageEntity(outcome), 'Replace'], tombstone(pk, workItemKey(item.key))]);
   }
 
   async listWorkItems(): Promise<WorkItem[]> {
     const out: WorkItem[] = [];
-    for await (const e of this.#workItems.listEntities<Record<string, unknown>>()) {
+    for await (const e of this.#listKind('w')) {
       const instanceId = String(e.InstanceId);
+      const key = String(e.rowKey).slice(1);
       out.push({
-        key: String(e.rowKey),
+        key,
         instanceId,
         executionId: String(e.ExecutionId),
         taskScheduledId: Number(e.TaskScheduledId),
         name: String(e.Name),
-        input: await this.#getValue(e, 'Input', `${instanceId}\u0004w${String(e.rowKey)}`),
+        input: await this.#getValue(e, 'Input', `${instanceId}\u0004w${key}`),
       });
     }
     return out;

@@ -22,11 +22,11 @@ export function expandEntryPointPattern(root: string, pattern: string): string[]
   const segments = pattern.replace(/\\/g, '/').replace(/^\.\//, '').split('/').filter((s) => s !== '' && s !== '.');
   const results = new Set<string>();
   const walk = (dir: string, rel: string, index: number): void => {
-    if (index === segments.length) {
+    const segment = segments[index];
+    if (segment === undefined) {
       if (fs.existsSync(dir) && fs.statSync(dir).isFile()) results.add(rel);
       return;
     }
-    const segment = segments[index];
     if (segment === '**') {
       walk(dir, rel, index + 1);
       for (const entry of safeReadDir(dir)) {

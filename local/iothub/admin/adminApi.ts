@@ -21,19 +21,25 @@ function keyMatches(presented: string | undefined, adminKey: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b);
 }
 
-/** The path with the one parameter (a device id in faults/devices/{id}) replaced by ':id'. */
-function routeKey(segments: readonly string[]): string {
-  if (segments.length === 3 && segments[0] === 'faults' && segments[1] === 'devices') return 'faults/devices/:id';
-  return segments.join('/');
-}
-
 export function createAdminRequestHandler(admin: EmulatorAdmin, adminKey: string) {
   return async (request: RestRequest & { segments: readonly string[] }): Promise<RestResult> => {
     if (!keyMatches(header(request, ADMIN_KEY_HEADER), adminKey)) {
       throw hubErrors.unauthorized(`Unauthorized: the admin API needs the ${ADMIN_KEY_HEADER} header.`);
     }
     const { method, segments, body } = request;
-    switch (`${method} ${routeKey(segments)}`) {
+    // faults/devices/{id} is the one route with a parameter.
+    const [area, scope, deviceId, ...more] = segments;
+    if (area === 'faults' && scope === 'devices' && deviceId !== undefined && more.length === 0) {
+      if (method === 'PUT') {
+        admin.setFault(deviceId, body as DeviceFault);
+        return { status: 204 };
+      }
+      if (method === 'DELETE') {
+        admin.setFault(deviceId, null);
+        return { status: 204 };
+      }
+    }
+    switch (`${method} ${segments.join('/')}`) {
       case 'POST devices': {
         if (!isJsonObject(body) || !Array.isArray(body.deviceIds) || !body.deviceIds.every((id) => typeof id === 'string')) {
           throw hubErrors.argumentInvalid('The body must be {"deviceIds":["…"],"tags"?:{…}}.');
@@ -44,12 +50,6 @@ export function createAdminRequestHandler(admin: EmulatorAdmin, adminKey: string
       }
       case 'POST reset':
         admin.reset();
-        return { status: 204 };
-      case 'PUT faults/devices/:id':
-        admin.setFault(segments[2], body as DeviceFault);
-        return { status: 204 };
-      case 'DELETE faults/devices/:id':
-        admin.setFault(segments[2], null);
         return { status: 204 };
       case 'PUT faults/hub':
         admin.setHubFault(body as HubFault);

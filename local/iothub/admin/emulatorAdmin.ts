@@ -1,6 +1,7 @@
 // The in-process admin API (EmulatorAdmin); the HTTPS admin API under /_emulator/ calls the same functions.
 import { hubErrors } from '../errors';
 import type { IotHub } from '../hub';
+import type { CounterSnapshot } from '../counters';
 import type { DeviceFault, EmulatorAdmin, HubFault, TelemetryMessage, VirtualDeviceConnection, VirtualDeviceHandler } from '../types';
 import { validateDeviceFault, validateHubFault } from './faults';
 import { VirtualDevice } from './virtualDevice';
@@ -40,7 +41,7 @@ export function createEmulatorAdmin(hub: IotHub): EmulatorAdmin {
       return hub.telemetry.list(deviceId);
     },
 
-    counters(): Record<string, number> {
+    counters(): CounterSnapshot {
       return hub.counters.snapshot();
     },
 

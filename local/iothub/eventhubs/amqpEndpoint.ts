@@ -82,15 +82,15 @@ export async function startAmqpEndpoint(settings: AmqpEndpointSettings): Promise
       return;
     }
     const refuse = (condition: string, description: string) => sender.close({ condition, description });
-    const match = PARTITION_ADDRESS.exec(address);
-    if (!match || match[1].toLowerCase() !== hubName.toLowerCase()) {
+    const [, entity, , partitionId] = PARTITION_ADDRESS.exec(address) ?? [];
+    if (entity === undefined || partitionId === undefined || entity.toLowerCase() !== hubName.toLowerCase()) {
       return refuse('amqp:not-found', `The messaging entity '${address}' could not be found.`);
     }
     if (!claimsOf(context.connection).covers(address, now())) {
       return refuse('amqp:unauthorized-access', `Unauthorized access to '${address}': put a token for it on $cbs first.`);
     }
-    const partition = endpoint.partition(match[3]);
-    if (!partition) return refuse('amqp:not-found', `The partition '${match[3]}' does not exist in '${hubName}'.`);
+    const partition = endpoint.partition(partitionId);
+    if (!partition) return refuse('amqp:not-found', `The partition '${partitionId}' does not exist in '${hubName}'.`);
     let position: EventPosition | undefined;
     const filters = sender.source?.filter as Record<string, unknown> | undefined;
     const selector = filters?.[SELECTOR_FILTER_NAME];

@@ -40,7 +40,8 @@ export class BuiltInEndpoint {
   }
 
   write(event: RoutedEvent): StoredEvent {
-    return this.partitions[partitionIndexFor(event.deviceId, this.partitions.length)].append(event);
+    // partitionIndexFor is taken modulo the partition count, so the index is in range.
+    return this.partitions[partitionIndexFor(event.deviceId, this.partitions.length)]!.append(event);
   }
 
   clear(): void {

@@ -4,7 +4,8 @@
 
 /** IoT Hub's Event Hub-compatible name is the hub's name: the first label of its host name. */
 export function hubNameOf(hostName: string): string {
-  return hostName.split('.')[0];
+  const dot = hostName.indexOf('.');
+  return dot === -1 ? hostName : hostName.slice(0, dot);
 }
 
 export function eventHubsConnectionString(host: string, port: number, policy: string, key: string, hubName: string): string {

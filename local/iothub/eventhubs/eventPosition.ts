@@ -4,8 +4,7 @@
 // to the sequence number of the first event to deliver.
 import type { PartitionLog, StoredEvent } from './partitionLog';
 
-/** The descriptor of `apache.org:selector-filter:string` (0x0000468C:0x00000004). */
-export const SELECTOR_FILTER_CODE = 0x0000468c00000004;
+/** The selector filter's descriptor name (its code is 0x0000468C:0x00000004). */
 export const SELECTOR_FILTER_NAME = 'apache.org:selector-filter:string';
 
 const SELECTOR = /^amqp\.annotation\.x-opt-(offset|sequence-number|enqueued-time)\s*(>=|>)\s*'([^']*)'$/;
@@ -19,9 +18,8 @@ export interface EventPosition {
 
 /** Undefined when the filter is not one the SDK writes. */
 export function parseSelector(selector: string): EventPosition | undefined {
-  const match = SELECTOR.exec(selector.trim());
-  if (!match) return undefined;
-  const [, field, operator, value] = match;
+  const [, field, operator, value] = SELECTOR.exec(selector.trim()) ?? [];
+  if (value === undefined) return undefined;
   if (value !== '@latest' && !/^-?\d+$/.test(value)) return undefined;
   if (value === '@latest' && field !== 'offset') return undefined;
   return { field: field as EventPosition['field'], inclusive: operator === '>=', value };

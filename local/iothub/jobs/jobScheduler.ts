@@ -112,7 +112,7 @@ export class JobScheduler {
   /** Starts device operations from `index` on, as fast as the jobs throttle allows. */
   private pump(job: Job, index: number): void {
     const deadline = job.definition.startTimeMs + job.definition.maxExecutionTimeInSeconds * 1000;
-    while (index < job.devices.length && job.status === 'running') {
+    for (let device = job.devices[index]; device !== undefined && job.status === 'running'; device = job.devices[index]) {
       const now = this.now();
       if (now >= deadline) {
         const at = this.iso();
@@ -127,7 +127,7 @@ export class JobScheduler {
         this.after(Math.min(wait, deadline - now), () => this.pump(job, next));
         return;
       }
-      this.run(job, job.devices[index]);
+      this.run(job, device);
       index += 1;
     }
     this.completeIfDone(job);

@@ -90,10 +90,9 @@ function planColumns(projections: readonly Projection[]): Column[] {
   const names = new Map<string, number>();
   let unnamed = 0;
   return projections.map((projection) => {
-    let name: string;
-    if (projection.alias !== undefined) name = projection.alias;
-    else if (projection.kind === 'path') name = projection.path.segments[projection.path.segments.length - 1];
-    else name = `$${(unnamed += 1)}`;
+    // A path is named after its last segment; other expressions (and, were there one, an empty path) are numbered.
+    const last = projection.kind === 'path' ? projection.path.segments.at(-1) : undefined;
+    const name = projection.alias ?? last ?? `$${(unnamed += 1)}`;
     const earlier = names.get(name);
     if (earlier !== undefined) {
       throw new QueryError(
@@ -140,9 +139,12 @@ function filter(documents: Iterable<TwinDocument>, keep: (document: TwinDocument
   return result;
 }
 
+/** A row's column in a group: the grouped path's value, or an aggregate being accumulated. */
+type Cell = { column: ValueColumn } | { column: AggregateColumn; accumulator: Accumulator };
+
 interface Group {
   value: unknown;
-  accumulators: Accumulator[];
+  cells: Cell[];
 }
 
 /**
@@ -155,9 +157,11 @@ function aggregate(
   groupBy: Evaluator | undefined,
   columns: readonly Column[],
 ): Record<string, unknown>[] {
-  const aggregates = columns.filter((c): c is AggregateColumn => c.kind === 'aggregate');
   const groups = new Map<string, Group>();
-  const newGroup = (value: unknown): Group => ({ value, accumulators: aggregates.map((a) => createAccumulator(a.fn)) });
+  const newGroup = (value: unknown): Group => ({
+    value,
+    cells: columns.map((column) => (column.kind === 'aggregate' ? { column, accumulator: createAccumulator(column.fn) } : { column })),
+  });
   if (!groupBy) groups.set('', newGroup(undefined));
   for (const document of documents) {
     if (!keep(document)) continue;
@@ -168,14 +172,15 @@ function aggregate(
       group = newGroup(value);
       groups.set(key, group);
     }
-    aggregates.forEach((column, i) => group.accumulators[i].add(column.argument ? column.argument(document) : undefined));
+    for (const cell of group.cells) {
+      if ('accumulator' in cell) cell.accumulator.add(cell.column.argument ? cell.column.argument(document) : undefined);
+    }
   }
   return [...groups.values()].map((group) => {
     const row: Record<string, unknown> = {};
-    let next = 0;
-    for (const column of columns) {
+    for (const cell of group.cells) {
       // A path column here is the grouped path (checkGrouping), so its value is the group's value.
-      setField(row, column.name, column.kind === 'path' ? group.value : group.accumulators[next++].result());
+      setField(row, cell.column.name, 'accumulator' in cell ? cell.accumulator.result() : group.value);
     }
     return row;
   });

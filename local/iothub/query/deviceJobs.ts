@@ -15,7 +15,7 @@ export function rebaseOnDeviceJob(expression: Expression): Expression {
   switch (expression.kind) {
     case 'path': {
       const [first, second] = expression.segments;
-      const prefixed = expression.segments.length > 2 && first.toLowerCase() === 'devices' && second?.toLowerCase() === 'jobs';
+      const prefixed = expression.segments.length > 2 && first?.toLowerCase() === 'devices' && second?.toLowerCase() === 'jobs';
       return prefixed ? { ...expression, segments: expression.segments.slice(2) } : expression;
     }
     case 'not':

@@ -31,8 +31,7 @@ const WHITESPACE = /\s/;
 export function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
-  while (i < text.length) {
-    const c = text[i];
+  for (let c = text[i]; c !== undefined; c = text[i]) {
     if (WHITESPACE.test(c)) {
       i += 1;
       continue;

@@ -41,7 +41,12 @@ class Parser {
   private index = 0;
   private depth = 0;
 
-  constructor(private readonly tokens: readonly Token[]) {}
+  /** The 'end' token tokenize puts last: reading past the end keeps seeing it. */
+  private readonly end: Token;
+
+  constructor(private readonly tokens: readonly Token[]) {
+    this.end = tokens.at(-1) ?? { kind: 'end', position: 0 };
+  }
 
   parseQuery(): QueryAst {
     this.expectKeyword('SELECT');
@@ -358,7 +363,7 @@ class Parser {
   }
 
   private peek(offset = 0): Token {
-    return this.tokens[Math.min(this.index + offset, this.tokens.length - 1)];
+    return this.tokens[this.index + offset] ?? this.end;
   }
 
   private next(): Token {

@@ -20,14 +20,11 @@ const PROPERTY_SECTION_BY_LOWER = new Map([['desired', 'desired'], ['reported', 
  * (iot-hub-devguide-device-twins.md, "Tags and properties format").
  */
 export function canonicalSegments(segments: readonly string[]): string[] {
-  const result = [...segments];
-  const top = TWIN_FIELD_BY_LOWER.get(result[0].toLowerCase());
-  if (top !== undefined) result[0] = top;
-  if (result[0] === 'properties' && result.length > 1) {
-    const section = PROPERTY_SECTION_BY_LOWER.get(result[1].toLowerCase());
-    if (section !== undefined) result[1] = section;
-  }
-  return result;
+  const [first, second, ...rest] = segments;
+  if (first === undefined) return [];
+  const top = TWIN_FIELD_BY_LOWER.get(first.toLowerCase()) ?? first;
+  if (top !== 'properties' || second === undefined) return [top, ...segments.slice(1)];
+  return [top, PROPERTY_SECTION_BY_LOWER.get(second.toLowerCase()) ?? second, ...rest];
 }
 
 /** The value at `segments`, or undefined when any step is missing or is not a JSON object. */

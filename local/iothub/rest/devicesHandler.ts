@@ -4,7 +4,7 @@ import { applyBulkRegistryOperation } from '../registry/bulkRegistryOperation';
 import { deviceJson } from '../registry/deviceIdentity';
 import { quoteEtag } from '../registry/etag';
 import { hubErrors } from '../errors';
-import { type RestRequest, type RestResult, header } from './restTypes';
+import { header, idParam, type RestRequest, type RestResult } from './restTypes';
 
 function identityOperation(hub: IotHub): void {
   hub.admit('identityOperations');
@@ -13,19 +13,19 @@ function identityOperation(hub: IotHub): void {
 
 export function putDevice(hub: IotHub, request: RestRequest): RestResult {
   identityOperation(hub);
-  const { device } = hub.registry.createOrUpdate(request.params[0], request.body, header(request, 'if-match'));
+  const { device } = hub.registry.createOrUpdate(idParam(request), request.body, header(request, 'if-match'));
   return { status: 200, body: deviceJson(device), headers: { etag: quoteEtag(device.etag) } };
 }
 
 export function getDevice(hub: IotHub, request: RestRequest): RestResult {
   identityOperation(hub);
-  const device = hub.registry.require(request.params[0]);
+  const device = hub.registry.require(idParam(request));
   return { status: 200, body: deviceJson(device), headers: { etag: quoteEtag(device.etag) } };
 }
 
 export function deleteDevice(hub: IotHub, request: RestRequest): RestResult {
   identityOperation(hub);
-  hub.registry.delete(request.params[0], header(request, 'if-match'));
+  hub.registry.delete(idParam(request), header(request, 'if-match'));
   return { status: 204 };
 }
 

@@ -7,7 +7,7 @@ import type { IotHub } from '../hub';
 import type { JobStatus } from '../jobs/job';
 import type { JobType } from '../jobs/jobDefinition';
 import { paginate, QueryError } from '../query/index';
-import { type RestRequest, type RestResult, header } from './restTypes';
+import { header, idParam, type RestRequest, type RestResult } from './restTypes';
 
 const JOB_TYPES: readonly JobType[] = ['scheduleDeviceMethod', 'scheduleUpdateTwin'];
 const JOB_STATUSES: readonly JobStatus[] = ['queued', 'running', 'completed', 'cancelled'];
@@ -18,17 +18,17 @@ function jobsOperation(hub: IotHub): void {
 
 export function createJob(hub: IotHub, request: RestRequest): RestResult {
   jobsOperation(hub);
-  return { status: 200, body: hub.jobs.schedule(request.params[0], request.body).toJSON() };
+  return { status: 200, body: hub.jobs.schedule(idParam(request), request.body).toJSON() };
 }
 
 export function getJob(hub: IotHub, request: RestRequest): RestResult {
   jobsOperation(hub);
-  return { status: 200, body: hub.jobs.get(request.params[0]).toJSON() };
+  return { status: 200, body: hub.jobs.get(idParam(request)).toJSON() };
 }
 
 export function cancelJob(hub: IotHub, request: RestRequest): RestResult {
   jobsOperation(hub);
-  return { status: 200, body: hub.jobs.cancel(request.params[0]).toJSON() };
+  return { status: 200, body: hub.jobs.cancel(idParam(request)).toJSON() };
 }
 
 function filterValue<T extends string>(request: RestRequest, name: string, allowed: readonly T[]): T | undefined {

@@ -30,6 +30,14 @@ export interface Route {
   handle: RestHandler;
 }
 
+/** The route's one ':id' parameter (a device or job id). */
+export function idParam(request: RestRequest): string {
+  const [id] = request.params;
+  // Only a route declared without ':id' can get here without one: a bug in SERVICE_ROUTES, not a bad request.
+  if (id === undefined) throw new Error('This route has no :id parameter.');
+  return id;
+}
+
 export function header(request: RestRequest, name: string): string | undefined {
   const value = request.headers[name.toLowerCase()];
   return Array.isArray(value) ? value[0] : value;

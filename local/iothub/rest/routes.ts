@@ -39,11 +39,13 @@ export function matchRoute(routes: readonly Route[], method: string, segments: r
     if (route.method !== method || route.path.length !== segments.length) continue;
     const params: string[] = [];
     const matches = route.path.every((part, i) => {
+      const segment = segments[i];
+      if (segment === undefined) return false;
       if (part.startsWith(':')) {
-        params.push(segments[i]);
-        return segments[i].length > 0;
+        params.push(segment);
+        return segment.length > 0;
       }
-      return part === segments[i];
+      return part === segment;
     });
     if (matches) return { route, params };
   }

@@ -5,6 +5,7 @@
 // `Download image failed` / `Apply image failed`. This project's devices may also say completed / failed.
 import { invalid } from '../requestError';
 import type { OperationDefinition } from './operationDefinition';
+import { reportMayEnd } from './progressReports';
 import type { SectionReading } from '../reportedSection';
 import type { Verdict } from './verdict';
 
@@ -12,6 +13,7 @@ export const MAX_FW_PACKAGE_URI_LENGTH = 2048;
 
 const COMPLETED = new Set(['apply firmware image complete', 'completed']);
 const FAILED = new Set(['download image failed', 'apply image failed', 'failed']);
+const ENDINGS: ReadonlySet<string> = new Set([...COMPLETED, ...FAILED]);
 /** Fields a device may report its firmware version in, most specific first. */
 const VERSION_FIELDS = ['firmwareVersion', 'fwVersion', 'currentFwVersion', 'version'];
 
@@ -25,6 +27,8 @@ export const FIRMWARE_UPDATE: OperationDefinition = Object.freeze<OperationDefin
   // waiting → downloading → downloadComplete → applying → applyComplete (+ a version report): up to 6 updates.
   reportedUpdates: 6,
   judge: judgeFirmwareUpdate,
+  // downloading, download complete and applying are progress; a version field alone does not end it either.
+  mayEnd: (patch) => reportMayEnd(patch, ENDINGS, ['lastFirmwareUpdate']),
   needsConnectionTime: () => false,
 });
 

@@ -17,6 +17,11 @@ export interface OperationDefinition {
   payloadRule?: PayloadRule;
   /** Pure judge of one reading of the section. */
   judge(reading: SectionReading): Verdict;
+  /**
+   * Whether one reported patch of the section (`iothubDM.<section>` as a twin change event carries it) could let the
+   * judge decide; false for progress-only reports, which then wake no twin read (./progressReports.ts).
+   */
+  mayEnd(patch: unknown): boolean;
   /** True when the judge needs the identity's connection time to decide (a registry read, so only when needed). */
   needsConnectionTime(reading: SectionReading): boolean;
   /**

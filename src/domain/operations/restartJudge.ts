@@ -6,6 +6,9 @@
 import { SectionReading } from '../reportedSection';
 import type { Verdict } from './verdict';
 
+/** The statuses that end a restart (case-insensitive); any other status is progress. */
+export const RESTART_ENDINGS: ReadonlySet<string> = new Set(['completed', 'failed']);
+
 export interface RestartFields {
   /** `iothubDM.<section>` */
   section: string;

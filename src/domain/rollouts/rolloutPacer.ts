@@ -1,13 +1,6 @@
-// Pacing of device starts on durable timers. The budget is starts per minute: today the caller's
-// `rate.maxPerMinute`; a hub budget (from the IoT Hub tier and units) can be folded in later through
-// `effectiveBudget` without changing the orchestration. A batch of n starts is followed by a gap of
+// Pacing of device starts on durable timers. The budget is starts per minute (the rate in force:
+// rolloutRamp.ts folds the caller's rate, the hub budget and the slow-down into it). A batch of n starts is followed by a gap of
 // n × 60 000 / budget ms before the next batch may start, so the average stays within the budget.
-
-/** The budget in force: the smallest of the given ones; null when none limits. */
-export function effectiveBudget(...budgets: Array<number | null | undefined>): number | null {
-  const given = budgets.filter((b): b is number => typeof b === 'number' && b > 0);
-  return given.length === 0 ? null : Math.min(...given);
-}
 
 /** Devices the next batch may start: the batch size, capped by the budget (at least 1). */
 export function batchAllowance(batchSize: number, budgetPerMinute: number | null): number {

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { followAsyncOperation, PollTimeoutError, retryAfterSeconds, type PollObservation } from '../../../local/cli/asyncPoller';
+import { elementAt } from '../../support/elementAt';
 
 interface Answer {
   status: number;
@@ -33,7 +34,9 @@ before(async () => {
     seen.push({ method: String(req.method), url: String(req.url), headers: req.headers, at: Date.now() });
     const name = new URL(String(req.url), 'http://x').pathname.replace(/^\/status\//, '');
     const script = scripts.get(name) ?? [{ status: 404 }];
-    const answer = script.length > 1 ? script.shift() as Answer : script[0];
+    // The last answer of a script repeats.
+    const answer = elementAt(script, 0);
+    if (script.length > 1) script.shift();
     const body = answer.body === undefined ? '' : JSON.stringify(answer.body);
     const timer = setTimeout(() => {
       held.delete(timer);
@@ -73,8 +76,8 @@ test('follows Location as given, honours Retry-After 0 and 1, and returns the fi
   assert.deepEqual(final.body, { outcome: 'Succeeded' });
   assert.equal(final.polls, 2);
   assert.deepEqual(observed.map((o) => [o.status, o.retryAfterSeconds, o.polls]), [[202, 1, 0], [202, 0, 1], [200, undefined, 2]]);
-  assert.deepEqual(observed[0].body, { runtimeStatus: 'Running' });
-  assert.equal(observed[0].location, location);
+  assert.deepEqual(elementAt(observed, 0).body, { runtimeStatus: 'Running' });
+  assert.equal(elementAt(observed, 0).location, location);
 
   // The first request is the caller's; the two polls are the poller's own.
   assert.equal(seen.length, 3);
@@ -87,7 +90,7 @@ test('follows Location as given, honours Retry-After 0 and 1, and returns the fi
     assert.equal(poll.headers['content-type'], undefined);
   }
   // Retry-After: 1 means a wait of at least one second before the first poll; 0 means none is required.
-  assert.ok(polls[0].at - seen[0].at >= 950, `waited ${polls[0].at - seen[0].at} ms after "Retry-After: 1"`);
+  assert.ok(elementAt(polls, 0).at - elementAt(seen, 0).at >= 950, `waited ${elementAt(polls, 0).at - elementAt(seen, 0).at} ms after "Retry-After: 1"`);
 });
 
 test('stops at the first answer that is not 202, an error status included', async () => {
@@ -111,7 +114,7 @@ test('a relative Location is resolved against the answer that carried it', async
   scripts.set('rel', [running('/status/rel?step=2', '0'), { status: 200, body: { ok: true } }]);
   const final = await followAsyncOperation(await fetch(`${origin}/status/rel`), { timeoutMs: 10_000 });
   assert.equal(final.status, 200);
-  assert.equal(seen[1].url, '/status/rel?step=2');
+  assert.equal(elementAt(seen, 1).url, '/status/rel?step=2');
 });
 
 test('a 202 without Location cannot be followed', async () => {

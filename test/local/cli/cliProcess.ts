@@ -1,5 +1,6 @@
 // Runs one of the compiled local CLIs (dist/local/cli/*.js) as its own process, the way `npm start` and
 // `npm run demo` do after `npm run build`, and collects what it prints.
+import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -102,6 +103,7 @@ function procStat(pid: number | string): { state: string; ppid: number } | undef
   }
   // "pid (comm) state ppid …": comm may hold spaces and parentheses, so read after the last ')'.
   const [state, ppid] = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  assert.ok(state !== undefined && ppid !== undefined, `unexpected /proc stat line: ${stat}`);
   return { state, ppid: Number(ppid) };
 }
 

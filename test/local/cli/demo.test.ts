@@ -3,6 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { runCli } from './cliProcess';
+import { elementAt } from '../../support/elementAt';
 
 test('npm run demo: reboots sim-001 end to end and prints a plain, key-free report', { timeout: 120_000 }, async () => {
   const cli = runCli('demo');
@@ -21,7 +22,7 @@ test('npm run demo: reboots sim-001 end to end and prints a plain, key-free repo
 
   const audit = /^Audit row \(DeviceOperations table, newest first\):\n {2}(.+)$/m.exec(out);
   assert.ok(audit, out);
-  const row = JSON.parse(audit[1]) as { deviceId?: string; operation?: string; outcome?: string; statusUrl?: string };
+  const row = JSON.parse(elementAt(audit, 1)) as { deviceId?: string; operation?: string; outcome?: string; statusUrl?: string };
   assert.equal(row.deviceId, 'sim-001');
   assert.equal(row.operation, 'reboot');
   assert.equal(row.outcome, 'Succeeded');

@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import { followAsyncOperation } from '../../../local/cli/asyncPoller';
 import { childProcessIds, isRunning, runCli } from './cliProcess';
+import { elementAt } from '../../support/elementAt';
 
 /** Binding the port on 127.0.0.1 succeeds only if nothing holds it any more. */
 function canBind(port: number): Promise<boolean> {
@@ -28,7 +29,7 @@ test('npm start: runs the stack, serves a real reboot, and Ctrl-C stops everythi
     await cli.waitForOutput(/^Ctrl-C stops everything\.$/m, 60_000);
     const out = cli.stdout();
     const baseUrl = match(out, /^ {2}Base URL +(http:\/\/127\.0\.0\.1:(\d+))\/api$/m, 'the base URL');
-    const key = match(out, /^ {2}Function key +(\S+)$/m, 'the function key')[1];
+    const key = elementAt(match(out, /^ {2}Function key +(\S+)$/m, 'the function key'), 1);
     const hub = match(out, /^ {2}IoT Hub +emulator on https:\/\/localhost:(\d+) and mqtts:\/\/localhost:(\d+)$/m, 'the IoT Hub ports');
     const storage = match(out, /^ {2}Storage +Azurite Table service at http:\/\/127\.0\.0\.1:(\d+)\/devstoreaccount1$/m, 'the Azurite port');
     assert.match(out, /^ {2}Devices +sim-001 sim-002 {2}\(MQTT, reboot takes 500 ms\)$/m);

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { startSimulatedFleet } from '../../../local/devices/index.js';
 import { describeDeviceScenarios } from './support/deviceScenarios.js';
 import { at, useIotHubEmulator } from '../../support/iothub.js';
+import { elementAt } from '../../support/elementAt';
 
 describeDeviceScenarios('virtual');
 
@@ -23,7 +24,7 @@ describe('a fleet of 10,000 virtual devices', () => {
       let next = 0;
       const worker = async (): Promise<void> => {
         while (next < COUNT) {
-          const id = fleet.ids[next++];
+          const id = elementAt(fleet.ids, next++);
           const { status } = await hub.service.invoke(id, 'reboot');
           statuses.set(status, (statuses.get(status) ?? 0) + 1);
         }
@@ -35,7 +36,7 @@ describe('a fleet of 10,000 virtual devices', () => {
       const completed = [...fleet.devices.values()].filter((d) => d.connected && at(d.reports.at(-1)?.patch, 'iothubDM', 'reboot', 'status') === 'completed');
       assert.equal(completed.length, COUNT);
       // Spot-check the hub's view of a few devices.
-      for (const id of [fleet.ids[0], fleet.ids[4999], fleet.ids[COUNT - 1]]) {
+      for (const id of [0, 4999, COUNT - 1].map((i) => elementAt(fleet.ids, i))) {
         assert.equal(at(await hub.service.reported(id), 'iothubDM', 'reboot', 'status'), 'completed');
       }
     } finally {

@@ -131,6 +131,7 @@ describe('local host: kill -9 during 200 orchestrations on Azurite on disk', () 
     const runs = new Map<string, string[]>();
     for (const line of fs.readFileSync(tallyFile, 'utf8').split('\n').filter(Boolean)) {
       const [key, hostPid] = line.split(' ');
+      assert.ok(key !== undefined && hostPid !== undefined, `tally line "${line}"`);
       runs.set(key, [...(runs.get(key) ?? []), hostPid]);
     }
     let reruns = 0;

@@ -2,6 +2,7 @@
 // through the binding payload the host hands to functions, plus the status codes of the webhook API.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import type { HttpManagementPayload as ManagementUrls } from 'durable-functions';
 import type { LocalHost } from '../../../local/host/index';
 import { getStatus, startInstance, startScenarioHost, waitForStatus, webhook, type StatusBody } from './helpers';
 
@@ -54,7 +55,7 @@ describe('local host: DurableClient and the Durable HTTP API', () => {
     assert.equal(payload.baseUrl, `${host.baseUrl}/runtime/webhooks/durabletask`);
     assert.equal(payload.requiredQueryStringParameters, `code=${encodeURIComponent(host.systemKey)}`);
     assert.equal(payload.rpcBaseUrl, host.rpcBaseUrl);
-    const urls = payload.managementUrls as Record<string, string>;
+    const urls = payload.managementUrls as ManagementUrls;
     assert.equal(urls.id, 'INSTANCEID');
     assert.ok(urls.statusQueryGetUri.startsWith(`${host.baseUrl}/runtime/webhooks/durabletask/instances/INSTANCEID?taskHub=ScenarioHub&connection=Storage&code=`));
   });
@@ -72,7 +73,7 @@ describe('local host: DurableClient and the Durable HTTP API', () => {
     const raw = await getStatus(host, id, 'showHistory=true&showHistoryOutput=true');
     const events = (raw.body.historyEvents ?? []).map((e) => `${String(e.EventType)}${e.FunctionName ? `:${String(e.FunctionName)}` : ''}`);
     assert.deepEqual(events, ['ExecutionStarted:Sequence', 'TaskCompleted:Hello', 'TaskCompleted:Hello', 'TaskCompleted:Hello', 'ExecutionCompleted']);
-    assert.equal(raw.body.historyEvents?.[1].Result, 'Hello Tokyo');
+    assert.equal(raw.body.historyEvents?.[1]?.Result, 'Hello Tokyo');
     const noInput = await getStatus(host, id, 'showInput=false');
     assert.equal(noInput.body.input, null);
   });
@@ -312,7 +313,7 @@ describe('local host: DurableClient and the Durable HTTP API', () => {
     const res = await fetch(`${host.baseUrl}/api/orchestrators/Sequence/from-app?code=${host.functionKey}`, { method: 'POST' });
     assert.equal(res.status, 202);
     assert.equal(res.headers.get('retry-after'), '10');
-    const links = (await res.json()) as Record<string, string>;
+    const links = (await res.json()) as ManagementUrls;
     assert.equal(res.headers.get('location'), links.statusQueryGetUri);
     assert.equal(links.id, 'from-app');
     assert.ok(links.statusQueryGetUri.startsWith(`${host.baseUrl}/runtime/webhooks/durabletask/instances/from-app?`));

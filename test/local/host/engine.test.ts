@@ -6,6 +6,7 @@ import { DurableEngine, type Invoke } from '../../../local/host/durable/engine';
 import { MemoryStore } from '../../../local/host/store/memoryStore';
 import type { FunctionMetadata, RpcInvocationRequest } from '../../../local/host/rpc/types';
 import type { InvocationOutcome } from '../../../local/host/worker/invoker';
+import { elementAt } from '../../support/elementAt';
 
 const functions: FunctionMetadata[] = [
   { name: 'Orch', functionId: 'Orch', bindings: { t: { type: 'orchestrationTrigger', direction: 'in' } } },
@@ -71,7 +72,7 @@ describe('DurableEngine', () => {
     const engine = makeEngine(async (req) => {
       seen.push(req);
       if (req.functionId === 'Act') return { response: { returnValue: { string: 'done' } } };
-      const binding = JSON.parse(String(req.inputData[0].data?.string)) as { history: { EventType: number; Result?: string }[] };
+      const binding = JSON.parse(String(elementAt(req.inputData, 0).data?.string)) as { history: { EventType: number; Result?: string }[] };
       const completed = binding.history.find((e) => e.EventType === 5);
       return { response: completed ? state(true, [callAct], JSON.parse(String(completed.Result))) : state(false, [callAct]), probeError: 'not available' };
     });
@@ -80,9 +81,9 @@ describe('DurableEngine', () => {
     assert.equal(await settle(engine, 'fallback'), 'Completed');
     assert.equal((await engine.getInstance('fallback'))?.output, '"done"');
     const activityCall = seen.find((r) => r.functionId === 'Act');
-    assert.deepEqual(activityCall?.inputData[0].data, { string: '"x"' });
+    assert.deepEqual(activityCall?.inputData[0]?.data, { string: '"x"' });
     assert.deepEqual(activityCall?.triggerMetadata, { instanceId: { string: 'fallback' } });
-    const binding = JSON.parse(String(seen[0].inputData[0].data?.string)) as Record<string, unknown>;
+    const binding = JSON.parse(String(elementAt(elementAt(seen, 0).inputData, 0).data?.string)) as Record<string, unknown>;
     assert.equal(binding.input, 'in');
     assert.equal(binding.upperSchemaVersion, 1);
     assert.equal(binding.upperSchemaVersionNew, 2);

@@ -6,6 +6,7 @@ import * as assert from 'node:assert/strict';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { startLocalHost, MemoryStore, type LocalHost } from '../../../local/host';
+import type { HostLogEntry } from '../../../local/host/log';
 import { startIotHubEmulator, type RunningIotHubEmulator, type VirtualDeviceConnection } from '../../../local/iothub';
 import { fixtureApp } from './helpers';
 
@@ -52,9 +53,9 @@ after(async () => {
   await emulator.stop();
 });
 
-function startHost(store: MemoryStore): Promise<LocalHost> {
+function startHost(store: MemoryStore, app = 'eventhub-app', log?: (entry: HostLogEntry) => void): Promise<LocalHost> {
   return startLocalHost({
-    appRoot: fixtureApp('eventhub-app'), storage: store,
+    appRoot: fixtureApp(app), storage: store, ...(log === undefined ? {} : { log }),
     env: {
       EVENTS_CONNECTION: emulator.eventHubsEndpoint.connectionString('service'), EVENTS_NAME: emulator.eventHubsEndpoint.name,
       EVENTS_CONSUMER_GROUP: '$Default', SINK_URL: sinkUrl,
@@ -102,4 +103,54 @@ test('batches with the extension metadata; a restarted host resumes from its che
   }
   const statuses = sink.events().map((e) => (e.properties as { reported: { iothubDM: { reboot: { status: string } } } }).reported.iothubDM.reboot.status);
   assert.deepEqual(statuses, ['step-1', 'step-2', 'step-3', 'step-4', 'step-5'], 'nothing read twice');
+});
+
+const statusOf = (event: Record<string, unknown>): string =>
+  (event.properties as { reported: { iothubDM: { reboot: { status: string } } } }).reported.iothubDM.reboot.status;
+
+test('host.json extensions.eventHubs: maxEventBatchSize, batchCheckpointFrequency honoured; options not used are logged once', { timeout: 60_000 }, async () => {
+  // eventhub-options-app: maxEventBatchSize 1, batchCheckpointFrequency 2, fromStart, plus minEventBatchSize and
+  // clientRetryOptions, which this host does not use. A fresh store: the partition is read from its start.
+  const store = new MemoryStore();
+  const warnings: string[] = [];
+  const log = (entry: HostLogEntry): void => { if (entry.level === 'warning') warnings.push(entry.message); };
+  const already = sink.batches.length;
+  const first = await startHost(store, 'eventhub-options-app', log);
+  let read: Record<string, unknown>[];
+  try {
+    report(101);
+    await sink.until(sink.events().length + 1);
+    const seen = (): Record<string, unknown>[] => sink.batches.slice(already).flatMap((b) => b.messages as Record<string, unknown>[]);
+    const until = async (status: string): Promise<void> => {
+      while (!seen().some((e) => statusOf(e) === status)) await sink.until(sink.events().length + 1);
+    };
+    await until('step-101');
+    // Batches of one, a checkpoint after every second one: with an odd count, the last event is not checkpointed.
+    if (seen().length % 2 === 0) {
+      report(102);
+      await until('step-102');
+    }
+    await first.whenIdle();
+    read = seen();
+  } finally {
+    await first.stop();
+  }
+  assert.ok(sink.batches.slice(already).every((b) => b.messages.length === 1), 'maxEventBatchSize 1');
+  assert.equal(read.length % 2, 1);
+  const unused = warnings.filter((w) => w.includes('not used by the local host'));
+  assert.equal(unused.length, 1, 'logged once');
+  assert.match(unused[0]!, /extensions\.eventHubs\.minEventBatchSize, extensions\.eventHubs\.clientRetryOptions/);
+  assert.doesNotMatch(unused[0]!, /maxEventBatchSize|batchCheckpointFrequency|prefetchCount|initialOffsetOptions/);
+
+  // The restarted host resumes at the last checkpoint: exactly the one event after it is read again.
+  const before = sink.batches.length;
+  const second = await startHost(store, 'eventhub-options-app');
+  try {
+    await sink.until(sink.events().length + 1);
+    await second.whenIdle();
+  } finally {
+    await second.stop();
+  }
+  const again = sink.batches.slice(before).flatMap((b) => b.messages as Record<string, unknown>[]);
+  assert.deepEqual(again.map(statusOf), [statusOf(read[read.length - 1]!)]);
 });

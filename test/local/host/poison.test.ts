@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { HostLogEntry, LocalHost } from '../../../local/host/index';
 import { startInstance, startScenarioHost, waitForStatus } from './helpers';
+import { elementAt } from '../../support/elementAt';
 
 describe('local host: poison instances and activities', () => {
   let host: LocalHost;
@@ -22,8 +23,8 @@ describe('local host: poison instances and activities', () => {
     assert.match(String(status.output), /^The local host could not process orchestration 'CrashesWorker' after 3 attempts; last error: Error: Orchestrator 'CrashesWorker' could not run: The language worker exited \(code 5/);
     const attempts = logs.filter((e) => e.message.includes(`Processing instance "${id}" failed (attempt`));
     assert.equal(attempts.length, 2, 'two retries logged before the final failure');
-    assert.ok(attempts[0].message.includes('\n    at '), 'the first attempt is logged with its stack');
-    assert.ok(!attempts[1].message.includes('\n    at '), 'later attempts are one line');
+    assert.ok(elementAt(attempts, 0).message.includes('\n    at '), 'the first attempt is logged with its stack');
+    assert.ok(!elementAt(attempts, 1).message.includes('\n    at '), 'later attempts are one line');
   });
 
   it('fails an activity that crashes the worker on every call (TaskFailed), so the orchestrator is not left waiting', async () => {

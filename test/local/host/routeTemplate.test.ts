@@ -42,6 +42,29 @@ describe('RouteTemplate', () => {
     assert.throws(() => new RouteTemplate('x/{id:nosuch}'), /Unknown route constraint "nosuch"/);
   });
 
+  it('refuses malformed templates, naming the problem', async (t) => {
+    const cases: [template: string, error: RegExp][] = [
+      ['a//b', /empty segment/],
+      ['r/{x:regex}', /"regex" expects a pattern/],
+      ['l/{x:length(1,2,3)}', /"length" expects 1 or 2 integer/],
+      ['l/{x:length(a)}', /"length" expects 1 or 2 integer/],
+      ['n/{x:range(1)}', /"range" expects 2 integer/],
+      ['n/{x:min(a)}', /"min" expects 1 integer/],
+      ['n/{x:maxlength(1,2)}', /"maxlength" expects 1 integer/],
+      ['n/{x-y}', /Invalid route parameter name "x-y"/],
+    ];
+    for (const [template, error] of cases) {
+      await t.test(template, () => assert.throws(() => new RouteTemplate(template), error));
+    }
+  });
+
+  it('takes one or two arguments for length, and a regex with commas', () => {
+    assert.deepEqual(match('l/{x:length(3)}', 'l/abc'), { x: 'abc' });
+    assert.equal(match('l/{x:length(3)}', 'l/ab'), undefined);
+    assert.deepEqual(match('r/{x:regex(^\\d{{1,3}}$)}', 'r/12'), { x: '12' });
+    assert.equal(match('r/{x:regex(^\\d{{1,3}}$)}', 'r/1234'), undefined);
+  });
+
   it('matches complex segments', () => {
     assert.deepEqual(match('files/{name}.{ext}', 'files/report.final.pdf'), { name: 'report', ext: 'final.pdf' });
   });

@@ -27,9 +27,9 @@ describe('local host: orchestration scenarios', () => {
     // Every episode opens with OrchestratorStarted and timestamps never go back.
     const starts = history.filter((e) => e.EventType === 12).map((e) => Date.parse(e.Timestamp));
     assert.equal(starts.length, 4);
-    assert.ok(starts.every((t, i) => i === 0 || t > starts[i - 1]));
-    assert.equal(history[1].EventType, 0);
-    assert.equal(history[history.length - 1].EventType, 13);
+    assert.ok(starts.every((t, i) => i === 0 || t > (starts[i - 1] ?? Infinity)));
+    assert.equal(history[1]?.EventType, 0);
+    assert.equal(history.at(-1)?.EventType, 13);
   });
 
   it('fans out and in with Task.all, numbering the children depth-first', async () => {
@@ -108,12 +108,12 @@ describe('local host: orchestration scenarios', () => {
       'SubOrchestrationInstanceCompleted:3',
     ]);
     const created = history.filter((e) => e.EventType === 7);
-    const executionId = (history[1].OrchestrationInstance as { ExecutionId: string }).ExecutionId;
+    const executionId = (history[1]?.OrchestrationInstance as { ExecutionId: string }).ExecutionId;
     assert.deepEqual(created.map((e) => e.InstanceId), [`${executionId}:0`, `${executionId}:2`, `${id}-seq`]);
     const failedChild = await getStatus(host, `${executionId}:0`);
     assert.equal(failedChild.body.runtimeStatus, 'Failed');
     const child = await host.history(`${id}-seq`);
-    assert.deepEqual((child[1].ParentInstance as { OrchestrationInstance: { InstanceId: string } }).OrchestrationInstance.InstanceId, id);
+    assert.deepEqual((child[1]?.ParentInstance as { OrchestrationInstance: { InstanceId: string } }).OrchestrationInstance.InstanceId, id);
   });
 
   it('delivers external events raised before and after the waiter exists', async () => {
@@ -145,7 +145,7 @@ describe('local host: orchestration scenarios', () => {
     assert.equal(status.input, 3);
     const history = await host.history(id);
     assert.equal(history.filter((e) => e.EventType === 0).length, 1);
-    assert.equal(history[1].Input, '3');
+    assert.equal(history[1]?.Input, '3');
     assert.deepEqual(idTrail(history), ['TaskScheduled:0', 'TaskCompleted:0']);
   });
 

@@ -5,6 +5,8 @@ import { after, before, describe, it } from 'node:test';
 import { Message } from 'azure-iot-device';
 import { ADMIN_KEY_HEADER, startIotHubEmulator, type RunningIotHubEmulator } from '../../../local/iothub/index';
 import { openDeviceClient, restCall } from '../../support/iothub';
+import type { CounterSnapshot } from '../../../local/iothub/counters';
+import { elementAt } from '../../support/elementAt';
 
 describe('admin API', () => {
   let emulator: RunningIotHubEmulator;
@@ -87,12 +89,12 @@ describe('admin API', () => {
     await device.sendEvent(message);
     await device.close();
     const telemetry = await admin('GET', '/telemetry?deviceId=bulk-2');
-    const [captured] = telemetry.body as { deviceId: string; body: string; properties: Record<string, string> }[];
+    const captured = elementAt(telemetry.body as { deviceId: string; body: string; properties: Record<string, string> }[], 0);
     assert.equal(captured.deviceId, 'bulk-2');
     assert.equal(Buffer.from(captured.body, 'base64').toString(), 'hello');
     assert.deepEqual(captured.properties, { k: 'v' });
     assert.equal(((await admin('GET', '/telemetry?deviceId=bulk-1')).body as unknown[]).length, 0);
-    const counters = (await admin('GET', '/counters')).body as Record<string, number>;
+    const counters = (await admin('GET', '/counters')).body as CounterSnapshot;
     assert.equal(counters.telemetryMessages, 1);
     assert.equal(counters.methodInvocations, 3);
     assert.ok(counters.throttled >= 2);
@@ -103,7 +105,7 @@ describe('admin API', () => {
     assert.equal((await admin('POST', '/reset')).status, 204);
     assert.equal((await restCall(emulator, 'GET', '/devices/bulk-1')).status, 404);
     assert.deepEqual((await admin('GET', '/telemetry')).body, []);
-    const counters = (await admin('GET', '/counters')).body as Record<string, number>;
+    const counters = (await admin('GET', '/counters')).body as CounterSnapshot;
     assert.equal(counters.telemetryMessages, 0);
     assert.equal((await admin('GET', '/nothing-here')).status, 400);
   });

@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { httpStatus, jobReaching, useIotHubEmulator } from '../../support/iothub';
+import { elementAt } from '../../support/elementAt';
 
 const DEVICES = 30;
 /** S1's jobs device operations per second, and the bucket's one-second burst. */
@@ -37,7 +38,7 @@ describe('IoT Hub jobs under the S1 quota', () => {
     assert.equal(calledAt.length, DEVICES);
     // After the one-second burst, each device waits for the throttle: the steady rate is the documented one.
     const steady = calledAt.slice(S1_JOB_RATE);
-    const rate = (steady.length - 1) / ((steady[steady.length - 1] - steady[0]) / 1000);
+    const rate = (steady.length - 1) / ((elementAt(steady, -1) - elementAt(steady, 0)) / 1000);
     t.diagnostic(`jobs pacing on S1: ${rate.toFixed(2)} device operations/s after the burst (documented ${S1_JOB_RATE}/s)`);
     assert.ok(rate > S1_JOB_RATE * 0.8 && rate < S1_JOB_RATE * 1.2, `measured ${rate.toFixed(2)}/s`);
 

@@ -8,6 +8,7 @@ import { type Client as DeviceClient, Message } from 'azure-iot-device';
 import type { MqttClient } from 'mqtt';
 import { startIotHubEmulator, type RunningIotHubEmulator } from '../../../local/iothub/index';
 import { type ServiceClients, deviceClient, deviceKey, fields, openDeviceClient, rawMqttConnect, sasToken, serviceClients, waitUntil } from '../../support/iothub';
+import { elementAt } from '../../support/elementAt';
 
 // Twin JSON is navigated freely in assertions; a wrong path fails the assertion.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -60,7 +61,7 @@ describe('MQTT endpoint', () => {
     for (const [topic, qos] of requests) {
       // mqtt.js 5 rejects the promise when SUBACK refuses (0x80); the packet is on the error.
       const result = await client.subscribeAsync(topic, { qos }).then(
-        (grants) => grants[0].qos,
+        (grants) => elementAt(grants, 0).qos,
         (error: Error & { packet?: { granted: number[] } }) => error.packet?.granted[0] ?? -1,
       );
       granted.push([topic, result]);
@@ -138,16 +139,18 @@ describe('MQTT endpoint', () => {
     await device.sendEvent(new Message('plain'));
     const captured = emulator.admin.telemetry('tel-1');
     assert.equal(captured.length, 2);
-    assert.deepEqual(JSON.parse(captured[0].body.toString()), { temperature: 21.5 });
-    assert.deepEqual(captured[0].properties, { alert: 'yes & no', 'ünï=code': 'v/1' });
-    assert.equal(captured[0].systemProperties.messageId, 'm-1');
-    assert.equal(captured[0].systemProperties.correlationId, 'c-1');
-    assert.equal(captured[0].systemProperties.contentType, 'application/json');
-    assert.equal(captured[0].systemProperties.contentEncoding, 'utf-8');
-    assert.equal(captured[0].systemProperties['iothub-connection-device-id'], 'tel-1');
-    assert.ok(!Number.isNaN(Date.parse(captured[0].enqueuedTime)));
-    assert.equal(captured[1].body.toString(), 'plain');
-    assert.deepEqual(captured[1].properties, {});
+    const json = elementAt(captured, 0);
+    const plain = elementAt(captured, 1);
+    assert.deepEqual(JSON.parse(json.body.toString()), { temperature: 21.5 });
+    assert.deepEqual(json.properties, { alert: 'yes & no', 'ünï=code': 'v/1' });
+    assert.equal(json.systemProperties.messageId, 'm-1');
+    assert.equal(json.systemProperties.correlationId, 'c-1');
+    assert.equal(json.systemProperties.contentType, 'application/json');
+    assert.equal(json.systemProperties.contentEncoding, 'utf-8');
+    assert.equal(json.systemProperties['iothub-connection-device-id'], 'tel-1');
+    assert.ok(!Number.isNaN(Date.parse(json.enqueuedTime)));
+    assert.equal(plain.body.toString(), 'plain');
+    assert.deepEqual(plain.properties, {});
     assert.equal(emulator.admin.telemetry().length, 2);
     assert.equal(emulator.admin.counters().telemetryMessages, 2);
   });
@@ -195,7 +198,7 @@ describe('MQTT endpoint', () => {
     const { result } = await service.client.invokeDeviceMethod(SPECIAL_ID, { methodName: 'echo', payload: { id: SPECIAL_ID } });
     assert.deepEqual(result, { status: 200, payload: { id: SPECIAL_ID } });
     await device.sendEvent(new Message('special'));
-    assert.equal(emulator.admin.telemetry(SPECIAL_ID)[0].body.toString(), 'special');
+    assert.equal(elementAt(emulator.admin.telemetry(SPECIAL_ID), 0).body.toString(), 'special');
   });
 
   it('serves a device whose id holds # through twin and methods (telemetry topics cannot carry #)', async () => {

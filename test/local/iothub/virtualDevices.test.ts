@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startIotHubEmulator, type RunningIotHubEmulator, type VirtualDeviceConnection } from '../../../local/iothub/index';
 import { type ServiceClients, serviceClients } from '../../support/iothub';
+import { elementAt } from '../../support/elementAt';
 
 const FLEET = 5000;
 
@@ -45,7 +46,7 @@ describe('virtual device fleet', () => {
     const results = await Promise.all(targets.map((id) => service.client.invokeDeviceMethod(id, { methodName: 'reboot' })));
     assert.ok(results.every(({ result }) => result.status === 200));
     assert.deepEqual([...rebooted].sort(), targets);
-    const { result: unknown } = await service.client.invokeDeviceMethod(targets[0], { methodName: 'dance' });
+    const { result: unknown } = await service.client.invokeDeviceMethod(elementAt(targets, 0), { methodName: 'dance' });
     assert.deepEqual(unknown, { status: 404, payload: { error: 'unknown method dance' } });
     const { result } = await service.registry.createQuery("SELECT COUNT() AS n FROM devices WHERE properties.reported.lastReboot = 'requested'").next();
     assert.deepEqual(result, [{ n: targets.length }]);

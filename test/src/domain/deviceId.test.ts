@@ -1,17 +1,15 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { deviceIdProblem, isValidDeviceId } from '../../../src/domain/deviceId';
+import { deviceIdProblem } from '../../../src/domain/deviceId';
 
 test('IoT Hub device-id rule: letters, digits and - : . + % _ # * ? ! ( ) , = @ ; $ \' up to 128 characters', () => {
   for (const id of ['dev-1', "a-:.+%_#*?!(),=@;$'z", 'x'.repeat(128), 'A', '0']) {
-    assert.equal(isValidDeviceId(id), true, id);
     assert.equal(deviceIdProblem(id), undefined, id);
   }
   for (const id of ['', 'x'.repeat(129), 'a b', 'a/b', 'a\\b', 'é', 'a&b', 'a~b', 'a"b', 'a<b', 'tab\there', '[x]', 'a{b}']) {
-    assert.equal(isValidDeviceId(id), false, JSON.stringify(id));
     assert.ok(deviceIdProblem(id), JSON.stringify(id));
   }
-  assert.equal(isValidDeviceId(42), false);
+  assert.ok(deviceIdProblem(42));
 });
 
 test('problems are described in words a caller can act on, naming the character', () => {

@@ -1,17 +1,14 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { boundedKey, decodeKey, encodeKey } from '../../../src/domain/keyEncoding';
+import { boundedKey, encodeKey } from '../../../src/domain/keyEncoding';
 
 const SPECIAL = "-:.+%_#*?!(),=@;$'";
 
-test('encodeKey is reversible, one-to-one, and leaves only URL- and table-key-safe characters', () => {
+test('encodeKey is one-to-one and leaves only URL- and table-key-safe characters', () => {
   const ids = ['plain-id.1', 'a#b', 'a_23b', 'a%23b', "o'hara", SPECIAL, 'x'.repeat(128)];
   const keys = ids.map(encodeKey);
   assert.equal(new Set(keys).size, ids.length);
-  for (const [i, key] of keys.entries()) {
-    assert.match(key, /^[A-Za-z0-9._-]+$/);
-    assert.equal(decodeKey(key), ids[i]);
-  }
+  for (const key of keys) assert.match(key, /^[A-Za-z0-9._-]+$/);
   assert.equal(encodeKey('a#b_c'), 'a_23b_5Fc');
 });
 

@@ -7,6 +7,8 @@ import { InvocationContext } from '@azure/functions';
 import type { DeviceLease } from '../../../src/domain/deviceLease';
 import { handleTwinChangeEvents } from '../../../src/events/twinChangeFunction';
 import { readTwinChangeBatch, type BatchMetadata } from '../../../src/events/twinChangeBatch';
+import { wakeOperations } from '../../../src/events/wakeOperations';
+import type { OperationKind } from '../../../src/domain/operations/registry';
 import { TWIN_CHANGED_EVENT } from '../../../src/orchestrations/deviceOperation';
 
 interface Event { body: unknown; system: Record<string, unknown>; app: Record<string, unknown> }
@@ -26,7 +28,7 @@ test('one change per device, the highest reported $version, the sections its pat
   ]);
   const { changes, skipped } = readTwinChangeBatch(bodies, metadata);
   assert.equal(skipped, 0);
-  assert.deepEqual(changes.map((c) => [c.deviceId, c.reportedVersion, c.sections === 'all' ? 'all' : [...c.sections]]),
+  assert.deepEqual(changes.map((c) => [c.deviceId, c.reportedVersion, c.sections === 'all' ? 'all' : [...c.sections.keys()]]),
     [['a', 6, ['reboot']], ['b', 2, ['other']]]);
 });
 
@@ -97,7 +99,7 @@ test('wakes only running operations that watch the changed section, each with on
   });
   const [bodies, metadata] = batch([
     twin('running', reboot('completed'), 6), twin('running', reboot('completed'), 6), twin('starting', reboot('x'), 2), twin('free', reboot('x'), 2),
-    twin('none', reboot('x'), 2), twin('firmware', reboot('x'), 2), twin('gone', reboot('x'), 2), twin('broken', reboot('x'), 2),
+    twin('none', reboot('x'), 2), twin('firmware', reboot('x'), 2), twin('gone', reboot('failed'), 2), twin('broken', reboot('completed'), 2),
   ]);
   const summary = await handleTwinChangeEvents(bodies, client, context(metadata), {
     async read(deviceId) {
@@ -105,9 +107,39 @@ test('wakes only running operations that watch the changed section, each with on
       return leases.get(deviceId) ?? null;
     },
   });
-  assert.deepEqual(summary, { woken: 1, idle: 3, unrelated: 1, gone: 1, failed: 1 });
+  assert.deepEqual(summary, { woken: 1, idle: 3, unrelated: 1, progress: 0, gone: 1, failed: 1 });
   assert.deepEqual(raised, [{ instanceId: 'reboot-running-1', name: TWIN_CHANGED_EVENT, data: { reportedVersion: 6 } }]);
   assert.deepEqual(reads.sort(), ['broken', 'firmware', 'free', 'gone', 'none', 'running', 'starting'], 'one read per device, duplicates coalesced');
   assert.equal(warnings.length, 1);
   assert.match(warnings[0]!, /device 'broken'.*ECONNREFUSED/);
+});
+
+test('progress-only reports wake nothing; a batch with any report that can end the operation wakes it once', async (t) => {
+  const cases: [string, OperationKind, Event[], { reportedVersion: number | null } | null][] = [
+    ['rebooting', 'reboot', [twin('d', reboot('rebooting'), 5)], null],
+    ['rebooting, then completed (coalesced)', 'reboot', [twin('d', reboot('rebooting'), 5), twin('d', reboot('completed'), 6)], { reportedVersion: 6 }],
+    ['completed, then a later progress report', 'reboot', [twin('d', reboot('completed'), 6), twin('d', reboot('rebooting'), 7)], { reportedVersion: 7 }],
+    ['the same progress report twice', 'reboot', [twin('d', reboot('rebooting'), 5), twin('d', reboot('rebooting'), 5)], null],
+    ['iothubDM cleared', 'reboot', [twin('d', { iothubDM: null }, 5)], { reportedVersion: 5 }],
+    ['a replaced twin', 'reboot', [twin('d', { temperature: 1 }, 5, { app: { deviceId: 'd', opType: 'replaceTwin' } })], { reportedVersion: 5 }],
+    ['firmware downloading, download complete, applying', 'firmwareUpdate', [
+      twin('d', { iothubDM: { firmwareUpdate: { status: 'downloading' } } }, 2),
+      twin('d', { iothubDM: { firmwareUpdate: { status: 'download complete' } } }, 3),
+      twin('d', { iothubDM: { firmwareUpdate: { status: 'applying' } } }, 4)], null],
+    ['firmware applied', 'firmwareUpdate', [twin('d', { iothubDM: { firmwareUpdate: { status: 'apply firmware image complete' } } }, 5)], { reportedVersion: 5 }],
+  ];
+  for (const [name, operation, events, wake] of cases) {
+    await t.test(name, async () => {
+      const raised: unknown[] = [];
+      const [bodies, metadata] = batch(events);
+      const summary = await wakeOperations(readTwinChangeBatch(bodies, metadata).changes, {
+        leases: { read: async (deviceId) => lease(deviceId, 'running', operation) },
+        raise: async (_instanceId, signal) => { raised.push(signal); return 'raised'; },
+        warn: (message) => assert.fail(message),
+      });
+      assert.deepEqual(raised, wake === null ? [] : [wake]);
+      assert.equal(summary.progress, wake === null ? 1 : 0);
+      assert.equal(summary.woken, wake === null ? 0 : 1);
+    });
+  }
 });

@@ -22,6 +22,7 @@ test('the rule, case by case', async (t) => {
     ['events off, the timer is due: 1 s', 30, false, watching(10_000, -500), 1],
     ['events off, timer far ahead (another clock): capped at the interval', 30, false, watching(10_000, 3_600_000), 30],
     ['events on, starting or invoking: 1 s', 30, true, { phase: 'invoking' }, 1],
+    ['events off, the outcome decided and being recorded: 1 s', 30, false, { phase: 'completed', nextCheckAt: null }, 1],
     ['events on, no status yet: 1 s', 30, true, null, 1],
     ['events on, report expected soon after the send: 1 s', 30, true, watching(5_000, 25_000), 1],
     ['events on, the device is late: until the safety-net read', 30, true, watching(REPORT_SOON_WINDOW_MS + 1, 20_000), 21],

@@ -16,6 +16,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { createServerCertificate } from '../../../local/iothub/cert';
+import { elementAt } from '../elementAt';
 
 export interface AnswerDroppingProxyOptions {
   /** The emulator's HTTPS port and host name (its certificate's name). */
@@ -83,7 +84,7 @@ export async function startAnswerDroppingProxy(options: AnswerDroppingProxyOptio
 
   const server = https.createServer({ key: certificate.keyPem, cert: certificate.certPem }, (req, res) => {
     const match = METHOD_PATH.exec(req.url ?? '');
-    const deviceId = match && req.method === 'POST' ? decodeURIComponent(match[1]) : undefined;
+    const deviceId = match && req.method === 'POST' ? decodeURIComponent(elementAt(match, 1)) : undefined;
     if (deviceId !== undefined) stats.methodRequestsByDevice.set(deviceId, (stats.methodRequestsByDevice.get(deviceId) ?? 0) + 1);
     // Decided when the request arrives: a device disarmed while its request is at the hub still loses that answer.
     const dropAnswer = deviceId !== undefined && armed.has(deviceId);

@@ -5,7 +5,6 @@
 // The function key goes in `?code=`. A restarted host has new keys, so URLs can be re-keyed.
 
 export type OperationKind = 'reboot' | 'factoryReset' | 'firmwareUpdate';
-export const OPERATION_KINDS: readonly OperationKind[] = ['reboot', 'factoryReset', 'firmwareUpdate'];
 
 /** Outcomes with a definite meaning; any other outcome counts as "uncertain" (the new core: DeliveryUnconfirmed). */
 export const DEFINITE_OUTCOMES = ['Succeeded', 'Failed', 'TimedOut', 'Rejected', 'DeviceOffline', 'DeviceNotFound', 'Canceled'] as const;
@@ -117,33 +116,35 @@ export class AppClient {
    * themselves on a loaded machine (50 pollers at once were a large share of the host's work).
    */
   async awaitAllFinal(statusUrls: readonly string[], deadline: number): Promise<FinalStatus[]> {
-    const results: FinalStatus[] = statusUrls.map(() => ({ httpStatus: 0, outcome: null, body: null, polls: 0 }));
-    const due = statusUrls.map(() => 0);
-    const open = new Set(statusUrls.map((_, i) => i));
+    const polling = statusUrls.map((url) => {
+      const result: FinalStatus = { httpStatus: 0, outcome: null, body: null, polls: 0 };
+      return { url, due: 0, result };
+    });
+    const open = new Set(polling);
     while (open.size > 0 && Date.now() < deadline) {
       const now = Date.now();
       let polled = false;
-      for (const i of [...open]) {
-        if (due[i] > now || Date.now() >= deadline) continue;
+      for (const operation of [...open]) {
+        if (operation.due > now || Date.now() >= deadline) continue;
         polled = true;
         let waitMs = 1000;
-        const polls = results[i].polls + 1;
+        const polls = operation.result.polls + 1;
         try {
-          const { httpStatus, body, retryAfter } = await this.statusOnce(statusUrls[i]);
-          results[i] = { httpStatus, outcome: typeof body?.outcome === 'string' ? body.outcome : null, body, polls };
-          if (httpStatus === 200 || httpStatus === 401 || httpStatus === 404) open.delete(i);
+          const { httpStatus, body, retryAfter } = await this.statusOnce(operation.url);
+          operation.result = { httpStatus, outcome: typeof body?.outcome === 'string' ? body.outcome : null, body, polls };
+          if (httpStatus === 200 || httpStatus === 401 || httpStatus === 404) open.delete(operation);
           else if (httpStatus === 202) waitMs = retryAfterMs(retryAfter, 1000);
         } catch {
-          results[i] = { ...results[i], polls };
+          operation.result = { ...operation.result, polls };
         }
-        due[i] = Date.now() + waitMs;
+        operation.due = Date.now() + waitMs;
       }
       if (!polled && open.size > 0) {
-        const next = Math.min(...[...open].map((i) => due[i]), deadline);
+        const next = Math.min(...[...open].map((operation) => operation.due), deadline);
         await new Promise((resolve) => setTimeout(resolve, Math.max(0, next - Date.now())));
       }
     }
-    return results;
+    return polling.map((operation) => operation.result);
   }
 
   /** GET /api/devices/{id}/operations (one page of up to 100). */

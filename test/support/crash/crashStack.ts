@@ -13,6 +13,7 @@ import { startAnswerDroppingProxy, type AnswerDroppingProxy } from './answerDrop
 import { AppClient } from './appClient';
 import { DeliveryCounter } from './deliveries';
 import { startHostProcess, type HostProcess } from './hostProcess';
+import { elementAt } from '../elementAt';
 
 export interface CrashStackOptions {
   deviceCount: number;
@@ -115,7 +116,7 @@ export async function startCrashStack(options: CrashStackOptions): Promise<Crash
     const deliveries = new DeliveryCounter(fleet);
     started.deliveries = deliveries;
 
-    const current = (): HostProcess => hosts[hosts.length - 1];
+    const current = (): HostProcess => elementAt(hosts, -1);
     const api = new AppClient(current().info.baseUrl, current().info.functionKey);
     let stopped: Promise<void> | undefined;
     return {

@@ -85,10 +85,10 @@ function cliPath(): string {
  */
 function childExecArgv(parent: readonly string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < parent.length; i++) {
-    const arg = parent[i];
+  const args = parent.values();
+  for (const arg of args) {
     if (['-e', '--eval', '-p', '--print'].includes(arg)) {
-      i++; // and its script
+      args.next(); // and its script
       continue;
     }
     if (/^--(eval|print)=/.test(arg) || arg.startsWith('--test') || arg.startsWith('--inspect') || arg.startsWith('--watch')) continue;

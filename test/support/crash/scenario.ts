@@ -5,6 +5,7 @@
 import * as fs from 'node:fs';
 import { DEFINITE_OUTCOMES, isUncertainOutcome, operationBody, type FinalStatus, type HistoryRow, type OperationKind, type StartedOperation } from './appClient';
 import { startCrashStack, type CrashStack } from './crashStack';
+import { elementAt } from '../elementAt';
 
 export type CrashMode = 'killHost' | 'killWorker' | 'dropAnswer' | 'none';
 
@@ -102,7 +103,7 @@ async function inBatches<T, R>(items: readonly T[], size: number, work: (item: T
   const worker = async (): Promise<void> => {
     while (next < items.length) {
       const i = next++;
-      results[i] = await work(items[i]);
+      results[i] = await work(elementAt(items, i));
     }
   };
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
@@ -169,7 +170,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
     const notAccepted: { deviceId: string; error: string }[] = [];
     starts.forEach((s, i) => {
       if (s.status === 'fulfilled') accepted.push(s.value);
-      else notAccepted.push({ deviceId: stack.deviceIds[i], error: String((s.reason as Error)?.message ?? s.reason) });
+      else notAccepted.push({ deviceId: elementAt(stack.deviceIds, i), error: String((s.reason as Error)?.message ?? s.reason) });
     });
 
     mark('accepted');
@@ -195,7 +196,7 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
         const restartMs = Date.now() - t0;
         let oldStatusUrlAnswer: number | undefined;
         if (accepted.length > 0) {
-          oldStatusUrlAnswer = (await stack.api.statusOnce(accepted[0].location, true).catch(() => ({ httpStatus: 0 }))).httpStatus;
+          oldStatusUrlAnswer = (await stack.api.statusOnce(elementAt(accepted, 0).location, true).catch(() => ({ httpStatus: 0 }))).httpStatus;
         }
         crash = {
           reachedAtCrash, unansweredAtCrash, orphanWorkerGone: workerGone, reachedAfterKill, restartMs, oldStatusUrlAnswer,
@@ -223,8 +224,8 @@ export async function runScenario(options: ScenarioOptions): Promise<ScenarioRes
       instanceId: op.instanceId,
       deliveries: stack.deliveries.count(op.deviceId, kind),
       completions: reportsOf(stack, op.deviceId, kind).completed,
-      final: finals[i],
-      history: histories[i],
+      final: elementAt(finals, i),
+      history: elementAt(histories, i),
     }));
     const proxy = stack.proxy
       ? {

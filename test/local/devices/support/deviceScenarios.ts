@@ -7,6 +7,7 @@ import {
   SimulatedDevice, VirtualDevice, type DeviceBehaviour, type DeviceProgram, type DeviceTimings,
 } from '../../../../local/devices/index.js';
 import { at, hubErrorCode, httpStatus, pollUntil, useIotHubEmulator } from '../../../support/iothub.js';
+import { elementAt } from '../../../support/elementAt';
 
 export type Transport = 'mqtt' | 'virtual';
 
@@ -71,7 +72,7 @@ export function describeDeviceScenarios(transport: Transport): void {
       assert.equal(await hub.service.connectionState(device.deviceId), 'Connected');
 
       const twin = (await hub.service.registry.getTwin(device.deviceId)).responseBody;
-      const reboot = at(twin.properties.reported, 'iothubDM', 'reboot') as Record<string, string>;
+      const reboot = at(twin.properties.reported, 'iothubDM', 'reboot') as { lastReboot: string; startedRebootTime: string };
       assert.deepEqual(Object.keys(reboot).sort(), ['lastReboot', 'startedRebootTime', 'status']);
       // Device clock: the gap is at least the simulated reboot duration.
       assert.ok(Date.parse(reboot.lastReboot) - Date.parse(reboot.startedRebootTime) >= 800, JSON.stringify(reboot));
@@ -163,7 +164,7 @@ export function describeDeviceScenarios(transport: Transport): void {
         return reported;
       }, (r) => at(r, 'iothubDM', 'factoryReset', 'status') === 'completed', 'factory reset', 10_000, 20);
       assert.ok(seen.includes('resetting/Disconnected'), JSON.stringify(seen));
-      const reset = at(await hub.service.reported(device.deviceId), 'iothubDM', 'factoryReset') as Record<string, string>;
+      const reset = at(await hub.service.reported(device.deviceId), 'iothubDM', 'factoryReset') as { lastFactoryReset: string; startedFactoryResetTime: string };
       assert.ok(Date.parse(reset.lastFactoryReset) >= Date.parse(reset.startedFactoryResetTime) + 300);
     });
 
@@ -181,7 +182,7 @@ export function describeDeviceScenarios(transport: Transport): void {
       const firmware = at(reported, 'iothubDM', 'firmwareUpdate') as Record<string, unknown>;
       assert.deepEqual(Object.keys(firmware).sort(), [...fields, 'status'].sort());
       const stamps = fields.map((f) => Date.parse(String(at(reported, '$metadata', 'iothubDM', 'firmwareUpdate', f, '$lastUpdated'))));
-      assert.ok(stamps.every((s, i) => Number.isFinite(s) && (i === 0 || s >= stamps[i - 1])), `hub stamps in order: ${stamps.join(', ')}`);
+      assert.ok(stamps.every((s, i) => Number.isFinite(s) && (i === 0 || s >= elementAt(stamps, i - 1))), `hub stamps in order: ${stamps.join(', ')}`);
       assert.equal(await hub.service.connectionState(device.deviceId), 'Connected');
     });
 

@@ -101,7 +101,7 @@ describe('rewind', () => {
     ]);
     assert.deepEqual(out.activities, [{ taskScheduledId: 1, name: 'Bad', input: { x: 1 } }]);
     assert.deepEqual(out.children, [{ taskScheduledId: 2, instanceId: 'i-child' }]);
-    assert.equal(out.history[3].Data, 'Rewound: TaskScheduled');
+    assert.equal(out.history[3]?.Data, 'Rewound: TaskScheduled');
   });
 });
 

@@ -6,6 +6,7 @@ import { Mqtt, MqttWs } from 'azure-iot-device-mqtt';
 
 async function main(): Promise<void> {
   const [serviceConnectionString, deviceConnectionString] = process.argv.slice(2);
+  if (!serviceConnectionString || !deviceConnectionString) throw new Error('usage: unmodifiedApp <service connection string> <device connection string>');
   const registry = Registry.fromConnectionString(serviceConnectionString);
   const service = ServiceClient.fromConnectionString(serviceConnectionString);
   const observed: Record<string, unknown> = {};

@@ -7,6 +7,7 @@ import { type EventPosition, type PartitionContext, type ReceivedEventData, earl
 import type { VirtualDeviceConnection } from '../../../../local/iothub/index';
 import { parseSelector } from '../../../../local/iothub/eventhubs/eventPosition';
 import { consumerClient, readPartition, useEventHubsEmulator } from '../../../support/eventHubs';
+import { elementAt } from '../../../support/elementAt';
 
 const DEVICE = 'pos-a';
 
@@ -35,14 +36,15 @@ describe('built-in endpoint: event positions', () => {
     const info = await consumer.getPartitionProperties(partition());
     assert.deepEqual([info.isEmpty, info.beginningSequenceNumber, info.lastEnqueuedSequenceNumber, info.partitionId], [false, 0, 2, partition()]);
     const events = await readPartition(consumer, partition(), earliestEventPosition, (all) => all.length >= 3);
-    assert.equal(info.lastEnqueuedOffset, events[2].offset);
-    assert.equal(info.lastEnqueuedOnUtc.getTime(), events[2].enqueuedTimeUtc.getTime());
+    assert.equal(info.lastEnqueuedOffset, elementAt(events, 2).offset);
+    assert.equal(info.lastEnqueuedOnUtc.getTime(), elementAt(events, 2).enqueuedTimeUtc.getTime());
   });
 
   it('starts where the position says', async (t) => {
     const { consumer } = fixture;
     const all = await readPartition(consumer, partition(), earliestEventPosition, (events) => events.length >= 3);
     const [first, second] = all;
+    assert.ok(first && second, 'three events were read');
     const cases: { name: string; position: EventPosition; expected: number[] }[] = [
       { name: 'earliest', position: earliestEventPosition, expected: [1, 2, 3] },
       { name: 'after an offset', position: { offset: first.offset }, expected: [2, 3] },
@@ -77,7 +79,7 @@ describe('built-in endpoint: event positions', () => {
     let checkpoint: ReceivedEventData;
     try {
       const events = await readPartition(first, partition(), earliestEventPosition, (got) => got.length >= 4);
-      checkpoint = events[events.length - 1];
+      checkpoint = elementAt(events, -1);
     } finally {
       await first.close();
     }

@@ -5,16 +5,17 @@ import { describe, it } from 'node:test';
 import { earliestEventPosition } from '@azure/event-hubs';
 import { BuiltInEndpoint } from '../../../../local/iothub/eventhubs/builtInEndpoint';
 import { readPartition, useEventHubsEmulator } from '../../../support/eventHubs';
+import { elementAt } from '../../../support/elementAt';
 
 describe('built-in endpoint: retention', () => {
   it('keeps the newest events up to the capacity of each partition', () => {
     const endpoint = new BuiltInEndpoint({ partitionCount: 1, capacityPerPartition: 3 });
     const event = (n: number) => ({ deviceId: 'd', body: Buffer.from(String(n)), properties: {}, annotations: {}, applicationProperties: {}, enqueuedAtMs: n });
     const offsets = [1, 2, 3, 4, 5].map((n) => endpoint.write(event(n)).offset);
-    const log = endpoint.partitions[0];
+    const log = elementAt(endpoint.partitions, 0);
     assert.deepEqual([log.oldest?.sequenceNumber, log.newest?.sequenceNumber, log.endSequenceNumber], [2, 4, 5]);
     assert.deepEqual(log.fromSequenceNumber(0, 10).map((e) => e.body.toString()), ['3', '4', '5'], 'a position that fell out starts at the oldest kept');
-    assert.ok(offsets.every((offset, i) => i === 0 || offset > offsets[i - 1]), 'offsets grow');
+    assert.ok(offsets.every((offset, i) => i === 0 || offset > elementAt(offsets, i - 1)), 'offsets grow');
     assert.throws(() => new BuiltInEndpoint({ partitionCount: 0 }), /partitionCount/);
   });
 

@@ -7,6 +7,7 @@ import { Message } from 'azure-iot-device';
 import { openDeviceClient } from '../../../support/iothub';
 import { readPartition, useEventHubsEmulator } from '../../../support/eventHubs';
 import { partitionIndexFor } from '../../../../local/iothub/eventhubs/partitioner';
+import { elementAt } from '../../../support/elementAt';
 
 const DEVICES = ['tel-a', 'tel-b', 'tel-c', 'tel-d', 'tel-e', 'tel-f'];
 
@@ -30,6 +31,7 @@ describe('built-in endpoint: device telemetry', () => {
     }
     const partitionId = emulator.eventHubsEndpoint.partitionIdFor('tel-a');
     const [event, plain] = await readPartition(consumer, partitionId, earliestEventPosition, (events) => events.length >= 2);
+    assert.ok(event && plain);
     assert.deepEqual(event.body, { temperature: 21.5 }, 'a JSON body is parsed by the SDK, as from a real hub');
     assert.equal(event.messageId, 'm-1');
     assert.equal(event.correlationId, 'c-1');
@@ -40,7 +42,7 @@ describe('built-in endpoint: device telemetry', () => {
     assert.equal(system['iothub-message-source'], 'Telemetry');
     assert.equal(system['iothub-connection-auth-method'], '{"scope":"device","type":"sas","issuer":"iothub","acceptingIpFilterRule":null}');
     assert.equal(system['iothub-enqueuedtime'], event.enqueuedTimeUtc.getTime());
-    const captured = emulator.admin.telemetry('tel-a')[0];
+    const captured = elementAt(emulator.admin.telemetry('tel-a'), 0);
     assert.equal(event.enqueuedTimeUtc.toISOString(), captured.enqueuedTime, 'the endpoint and the admin API agree on the enqueued time');
     assert.deepEqual([event.sequenceNumber, plain.sequenceNumber], [0, 1]);
     assert.ok(Number(plain.offset) > Number(event.offset), 'offsets grow');

@@ -53,6 +53,7 @@ describe('built-in endpoint: twin change events', () => {
       const [event] = await twinEventsAfter('twin-a', 1, async () => {
         await new Promise<void>((resolve, reject) => twin.properties.reported.update({ firmware: { state: 'rebooting' } }, (err?: Error) => (err ? reject(err) : resolve())));
       });
+      assert.ok(event, 'one twin change event');
       assertEnvelope(event, 'twin-a', 'updateTwin');
       const body = event.body as Loose;
       assert.deepEqual(Object.keys(body).sort(), ['properties', 'version']);
@@ -76,6 +77,7 @@ describe('built-in endpoint: twin change events', () => {
       const [desired] = await twinEventsAfter('twin-b', 1, async () => {
         await registry.updateTwin('twin-b', { tags: { site: 'plant-1' }, properties: { desired: { interval: 30 } } }, '*');
       });
+      assert.ok(desired, 'one twin change event');
       assertEnvelope(desired, 'twin-b', 'updateTwin');
       const body = desired.body as Loose;
       assert.deepEqual(body.tags, { site: 'plant-1' });
@@ -90,6 +92,7 @@ describe('built-in endpoint: twin change events', () => {
       const result = await restCall(fixture.emulator, 'PUT', '/twins/twin-b', { body: { tags: { site: 'plant-2' }, properties: { desired: { interval: 60 } } } });
       assert.equal(result.status, 200);
     });
+    assert.ok(replaced, 'one twin change event');
     assertEnvelope(replaced, 'twin-b', 'replaceTwin');
     const whole = replaced.body as Loose;
     assert.equal(whole.deviceId, 'twin-b');

@@ -63,6 +63,7 @@ test('whitespace of any kind separates tokens', () => {
 
 test('error messages describe tokens readably', () => {
   const [word, name, str, num, sym, end] = tokenize("WHERE [[g]] 'a long string value over twenty' 0x10 <= ");
+  assert.ok(word && name && str && num && sym && end);
   assert.equal(describeToken(word), "'WHERE'");
   assert.equal(describeToken(name), "'[[g]]'");
   assert.equal(describeToken(str), 'string "a long string value …"');

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { compileQuery, DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, paginate, QueryError, type Page } from '../../../../local/iothub/query';
 import { fleet, twin } from './fleet';
+import { elementAt } from '../../../support/elementAt';
 
 /** Follows continuation tokens the way the SDK does: until a page comes back without one. */
 function allPages(results: unknown[], pageSize: number | undefined): Page[] {
@@ -24,8 +25,8 @@ describe('paginate', () => {
     const results = compileQuery('SELECT * FROM devices').run(fleet());
     const pages = allPages(results, 5);
     assert.deepEqual(pages.map((p) => p.items.length), [5, 5, 2]);
-    assert.ok(pages[0].continuationToken && pages[1].continuationToken);
-    assert.ok(!('continuationToken' in pages[2]), 'the last page has no token at all');
+    assert.ok(elementAt(pages, 0).continuationToken && elementAt(pages, 1).continuationToken);
+    assert.ok(!('continuationToken' in elementAt(pages, 2)), 'the last page has no token at all');
     const ids = pages.flatMap((p) => p.items.map((t) => (t as { deviceId: string }).deviceId));
     assert.equal(new Set(ids).size, ids.length);
     assert.deepEqual(ids, results.map((t) => (t as { deviceId: string }).deviceId));
@@ -37,7 +38,7 @@ describe('paginate', () => {
     const pages = allPages(results, undefined);
     assert.equal(pages.length, 24);
     assert.ok(pages.slice(0, -1).every((p) => p.items.length === DEFAULT_PAGE_SIZE));
-    assert.equal(pages[23].items.length, 45);
+    assert.equal(elementAt(pages, 23).items.length, 45);
     assert.deepEqual(pages.flatMap((p) => p.items), results);
   });
 
@@ -45,7 +46,7 @@ describe('paginate', () => {
     const results = Array.from({ length: 200 }, (_, i) => i);
     const pages = allPages(results, 100);
     assert.equal(pages.length, 2);
-    assert.equal(pages[1].continuationToken, undefined);
+    assert.equal(elementAt(pages, 1).continuationToken, undefined);
   });
 
   test('empty results give one empty page without a token', () => {

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { describeAbort, trippedRule } from '../../../../src/domain/rollouts/rolloutAbort';
 import { executed, initialCounters, move } from '../../../../src/domain/rollouts/rolloutCounters';
-import { batchAllowance, effectiveBudget, nextStartAfter } from '../../../../src/domain/rollouts/rolloutPacer';
+import { batchAllowance, nextStartAfter } from '../../../../src/domain/rollouts/rolloutPacer';
 import { afterAcquire, afterClose, afterOutcomes } from '../../../../src/domain/rollouts/rolloutProgress';
 import { parseRolloutRequest } from '../../../../src/domain/rollouts/rolloutRequest';
 import { buildTargetQuery } from '../../../../src/domain/rollouts/rolloutTargetQuery';
@@ -48,8 +48,6 @@ test('abort rules trip at the threshold once enough devices have an outcome', as
 });
 
 test('pacing: a batch is capped by the budget; the next batch waits n × 60 000 / budget ms', () => {
-  assert.equal(effectiveBudget(null, undefined), null);
-  assert.equal(effectiveBudget(120, 30), 30);
   assert.equal(batchAllowance(50, null), 50);
   assert.equal(batchAllowance(50, 10), 10);
   assert.equal(batchAllowance(50, 1), 1);
