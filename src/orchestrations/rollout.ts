@@ -28,7 +28,7 @@ import { budgetPerMinute, burstAllowance, pollIntervalFor } from '../domain/roll
 import { describeAbort, trippedRule } from '../domain/rollouts/rolloutAbort';
 import { initialCounters } from '../domain/rollouts/rolloutCounters';
 import { rolloutEta } from '../domain/rollouts/rolloutEta';
-import { batchAllowance } from '../domain/rollouts/rolloutPacer';
+import { batchAllowance, nextStartAfter } from '../domain/rollouts/rolloutPacer';
 import { afterAcquire, afterClose, afterOutcomes } from '../domain/rollouts/rolloutProgress';
 import { callerRate, currentRate, recovered, slowedDown } from '../domain/rollouts/rolloutRamp';
 import { decisionFor, isHubRefusal, type AttemptEnd } from '../domain/rollouts/rolloutRetries';
@@ -266,7 +266,7 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
         }
       }
     }
-    nextStartMs = rate === null || started === 0 ? nowMs() : tickMs + Math.ceil((started * 60_000) / rate);
+    nextStartMs = nextStartAfter(tickMs, started, rate) ?? nowMs();
   }
   /** Outcomes of the devices an earlier execution started, from the table (those running long enough to be done). */
   function* collect(): Orchestration<void> {

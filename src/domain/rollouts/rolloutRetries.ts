@@ -30,14 +30,10 @@ export interface AttemptEnd {
 export type RetryDecision = 'final' | 'retry' | 'hubRefused';
 
 /**
- * What to do after attempt `attempt` (1-based) of a device that the hub refused `refusals` times so far.
- * `hubRefused`: nothing reached the device and the hub said no — send again later, slower, not counted as an attempt.
+ * What to do after attempt `attempt` (1-based) of a device that the hub refused `refusals` times so far, from its
+ * outcome and whether the hub refused it (isHubRefusal). `hubRefused`: nothing reached the device and the hub said
+ * no — send again later, slower, not counted as an attempt.
  */
-export function retryDecision(end: AttemptEnd, attempt: number, refusals: number, retries: DeviceRetries): RetryDecision {
-  return decisionFor(end.outcome, isHubRefusal(end), attempt, refusals, retries);
-}
-
-/** retryDecision from an outcome and whether the hub refused the attempt (for outcomes read back from the table). */
 export function decisionFor(outcome: Outcome, hubRefused: boolean, attempt: number, refusals: number, retries: DeviceRetries): RetryDecision {
   if (hubRefused) return refusals < MAX_HUB_REFUSALS ? 'hubRefused' : 'final';
   if (outcome === 'Rejected') return 'final';

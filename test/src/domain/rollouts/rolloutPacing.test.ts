@@ -8,7 +8,7 @@ import { budgetPerMinute, burstAllowance, hubBudget, methodChunks, pollIntervalF
 import { rolloutEta } from '../../../../src/domain/rollouts/rolloutEta';
 import { callerRate, currentRate, recovered, slowedDown } from '../../../../src/domain/rollouts/rolloutRamp';
 import { parseRolloutRequest } from '../../../../src/domain/rollouts/rolloutRequest';
-import { retryDecision, type AttemptEnd, type DeviceRetries } from '../../../../src/domain/rollouts/rolloutRetries';
+import { decisionFor, isHubRefusal, type AttemptEnd, type DeviceRetries } from '../../../../src/domain/rollouts/rolloutRetries';
 import { readHubCapacity } from '../../../../src/rolloutServices';
 
 test('hub budget per tier and units, with the share applied (quotas-throttling doc, research §3.4)', async (t) => {
@@ -113,7 +113,7 @@ test('retry decision: TimedOut/DeviceOffline within maxAttempts, never Rejected;
     ['delivery unknown is never sent again', end('DeliveryUnconfirmed', 'unknown', 'DeliveryUnconfirmed'), 1, 0, retries, 'final'],
   ];
   for (const [name, e, attempt, refusals, r, expected] of cases) {
-    await t.test(name, () => assert.equal(retryDecision(e, attempt, refusals, r), expected));
+    await t.test(name, () => assert.equal(decisionFor(e.outcome, isHubRefusal(e), attempt, refusals, r), expected));
   }
 });
 
