@@ -86,7 +86,9 @@ describe('operations page in headless Chromium', () => {
 
     await page.selectOption('#rollout-operation', 'reboot');
     await page.fill('#rollout-devices-input', ROLLOUT_DEVICES.join('\n'));
-    await page.fill('#rollout-rate', '120');
+    // 20/min: one device every 3 s, so devices are still queued when Cancel is pressed (the window starts devices
+    // at the paced rate without waiting for earlier ones).
+    await page.fill('#rollout-rate', '20');
     await page.fill('#rollout-poll', '1');
     await page.click('#rollout-form button[type=submit]');
     const started = await page.waitForSelector('#message.info:has-text("Started rollout")');
@@ -97,7 +99,7 @@ describe('operations page in headless Chromium', () => {
     await page.focus(`#rollouts tr[data-rollout-id="${rolloutId}"] button`);
     await page.keyboard.press('Enter');
     await page.waitForSelector('#rollout-title:focus');
-    await page.waitForSelector('#rollout-facts [data-fact="Rate"]:text-is("120/min")');
+    await page.waitForSelector('#rollout-facts [data-fact="Rate"]:text-is("20/min")');
 
     // The counters move while the page is open: succeeded leaves 0, then changes again (and queued goes down).
     // Devices finish together at the paced rate, so a refresh may see succeeded jump by more than one.

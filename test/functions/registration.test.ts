@@ -145,7 +145,7 @@ test('every function is registered once: a start function per kind, one orchestr
   // The twin-change trigger is registered only when IOTHUB_EVENTS_CONNECTION is set (not here): polling alone.
   const always = Object.values(FUNCTION).filter((name) => name !== FUNCTION.twinChangeEvents);
   assert.deepEqual([...registrations.keys()].sort(), [...always, ...START_FUNCTIONS, ...ACTIVITIES, ...rollouts].sort());
-  assert.equal(registrations.size, 21 + 14);
+  assert.equal(registrations.size, 21 + 15);
 });
 
 test('HTTP triggers: route, method and auth level of the design; durable client where the handler needs one', async (t) => {
