@@ -157,6 +157,17 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     for (const r of retryQueue) settle({ ordinal: r.ordinal, deviceId: r.deviceId, instanceId: r.previousInstanceId, outcome: r.last });
     retryQueue = [];
   };
+  /** Canceled (from the row or the event): nothing starts and no device is tried again; in-flight ones finish. */
+  const cancelStarts = (): void => {
+    stopping = { state: 'canceled', reason: null };
+    dropRetries();
+  };
+  /** Paused (from the row or the event): nothing starts until a resume, or the row is looked at again. */
+  const pauseStarts = (): void => {
+    paused = true;
+    dropRetries();
+    nextStartMs = Math.max(scheduledMs, nowMs() + PAUSE_RECHECK_MS);
+  };
   /** An attempt ended: final (counted now), or queued to be tried again. */
   const ended = (device: InFlightDevice, outcome: Outcome, hubRefused: boolean, durationMs: number | null): void => {
     if (outcome === 'Succeeded' && durationMs !== null) deviceMs = deviceMs === null ? durationMs : Math.min(deviceMs, durationMs);
@@ -247,13 +258,9 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
       const acquired = yield* call(ROLLOUT_ACTIVITY.acquireBatch, {
         rolloutId, operation: input.operation, requestedAt, from: cursor, to, counters, currentWave: wave + 1, currentRate: rate,
       });
-      if (acquired.kind === 'canceled') {
-        stopping = { state: 'canceled', reason: null };
-        dropRetries();
-      } else if (acquired.kind === 'paused') {
-        paused = true;
-        dropRetries();
-        nextStartMs = Math.max(scheduledMs, nowMs() + PAUSE_RECHECK_MS);
+      if (acquired.kind === 'canceled') cancelStarts();
+      else if (acquired.kind === 'paused') {
+        pauseStarts();
         return;
       } else {
         paused = false;
@@ -365,15 +372,10 @@ export function* rolloutOrchestration(context: OrchestrationContext): Orchestrat
     }
     if (control.isCompleted) {
       const event = takeControl();
-      if (event.action === 'cancel' && stopping === null) {
-        // The row says so too (written before the event): no start, no retry from now on.
-        stopping = { state: 'canceled', reason: null };
-        dropRetries();
-      } else if (event.action === 'pause') {
-        paused = true;
-        dropRetries();
-        nextStartMs = Math.max(scheduledMs, nowMs() + PAUSE_RECHECK_MS);
-      } else if (event.action === 'resume') {
+      // The row says so too (written before the event).
+      if (event.action === 'cancel' && stopping === null) cancelStarts();
+      else if (event.action === 'pause') pauseStarts();
+      else if (event.action === 'resume') {
         nextStartMs = Math.max(scheduledMs, nowMs());
       }
     }
